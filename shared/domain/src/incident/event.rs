@@ -1,0 +1,173 @@
+use super::state::{FieldChanges, IncidentId, Link, PendingReason, ResolutionCode, Visibility};
+use crate::{Impact, Priority, Urgency};
+use serde::{Deserialize, Serialize};
+
+/// Facts about an incident, in the past tense. Each variant's payload is the event's `data`;
+/// the variant name is its `type`. Adding a field with a default is backwards compatible;
+/// anything else bumps `SCHEMA_VERSION` and gets an upcaster in `from_stored`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncidentEvent {
+    IncidentOpened(Opened),
+    IncidentUpdated(Updated),
+    IncidentAssigned(Assigned),
+    IncidentWorkStarted(WorkStarted),
+    IncidentPended(Pended),
+    IncidentResolved(Resolved),
+    IncidentClosed(Closed),
+    IncidentReopened(Reopened),
+    IncidentCancelled(Cancelled),
+    CommentAdded(CommentAdded),
+    IncidentLinked(Linked),
+    IncidentUnlinked(Linked),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opened {
+    pub id: IncidentId,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub caller: Option<String>,
+    #[serde(default)]
+    pub customer: Option<String>,
+    #[serde(default)]
+    pub service: Option<String>,
+    #[serde(default)]
+    pub configuration_item: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    pub priority: Priority,
+    #[serde(default)]
+    pub assignment_group: Option<String>,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    pub opened_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Updated {
+    pub changes: FieldChanges,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assigned {
+    pub assignment_group: Option<String>,
+    pub assignee: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkStarted {
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pended {
+    pub reason: PendingReason,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolved {
+    pub code: ResolutionCode,
+    pub notes: String,
+    pub resolved_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closed {
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reopened {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cancelled {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentAdded {
+    pub comment_id: uuid::Uuid,
+    pub visibility: Visibility,
+    pub body: String,
+    pub author: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Linked {
+    pub link: Link,
+}
+
+/// A stored event whose type this code does not know (written by a newer version).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot read event {event_type} v{schema_version}: {reason}")]
+pub struct UnknownEvent {
+    pub event_type: String,
+    pub schema_version: u32,
+    pub reason: String,
+}
+
+macro_rules! event_codec {
+    ($($variant:ident),* $(,)?) => {
+        impl IncidentEvent {
+            pub fn event_type(&self) -> &'static str {
+                match self { $(Self::$variant(_) => stringify!($variant),)* }
+            }
+
+            /// The event's `data` as JSON text.
+            pub fn to_json(&self) -> String {
+                let encoded = match self { $(Self::$variant(d) => serde_json::to_string(d),)* };
+                // Serializing plain structs of strings and enums cannot fail.
+                encoded.unwrap_or_else(|_| "{}".to_owned())
+            }
+
+            /// Reads a stored event, upcasting older schema versions.
+            pub fn from_stored(event_type: &str, schema_version: u32, data: &str) -> Result<Self, UnknownEvent> {
+                let fail = |reason: String| UnknownEvent {
+                    event_type: event_type.to_owned(),
+                    schema_version,
+                    reason,
+                };
+                if schema_version > Self::SCHEMA_VERSION {
+                    return Err(fail("schema version is newer than this build".to_owned()));
+                }
+                match event_type {
+                    $(stringify!($variant) => serde_json::from_str(data).map(Self::$variant).map_err(|e| fail(e.to_string())),)*
+                    _ => Err(fail("unknown event type".to_owned())),
+                }
+            }
+
+            pub const TYPES: &'static [&'static str] = &[$(stringify!($variant)),*];
+        }
+    };
+}
+
+event_codec!(
+    IncidentOpened,
+    IncidentUpdated,
+    IncidentAssigned,
+    IncidentWorkStarted,
+    IncidentPended,
+    IncidentResolved,
+    IncidentClosed,
+    IncidentReopened,
+    IncidentCancelled,
+    CommentAdded,
+    IncidentLinked,
+    IncidentUnlinked,
+);
+
+impl IncidentEvent {
+    pub const SCHEMA_VERSION: u32 = 1;
+}

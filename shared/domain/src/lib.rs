@@ -1,0 +1,12 @@
+//! The service-desk domain: pure `decide`/`evolve` functions over ticket state.
+//!
+//! Nothing here does IO, runs async code or reads the clock: the caller passes `now` in, so
+//! tests (and the SLA engine later) can move time at will.
+
+pub mod error;
+pub mod incident;
+pub mod priority;
+pub mod text;
+
+pub use error::{DomainError, FieldError};
+pub use priority::{Impact, Priority, PriorityMatrix, Urgency};

@@ -1,0 +1,49 @@
+//! The event log: streams with per-stream versions and one global order.
+//!
+//! The store knows events only as envelopes (type, data, metadata); nothing here knows about
+//! tickets. Backends implement [`EventStore`]; the embedded default is [`sqlite::SqliteEventStore`].
+//! [`conformance`] holds the behaviour every backend must show, written once against the trait.
+
+pub mod clock;
+pub mod conformance;
+pub mod envelope;
+pub mod error;
+pub mod sqlite;
+pub mod subscription;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use envelope::{Actor, ActorKind, Appended, ExpectedVersion, NewEvent, Position, RecordedEvent};
+pub use error::StoreError;
+pub use subscription::Subscription;
+
+use async_trait::async_trait;
+use tokio::sync::watch;
+
+#[async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// Appends `events` to `stream` if its current version matches `expected`.
+    /// Returns only once the events are durable. All events of one call commit together.
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Appended, StoreError>;
+
+    /// Events of one stream with `version >= from_version`, oldest first, at most `max`.
+    async fn read_stream(
+        &self,
+        stream: &str,
+        from_version: u64,
+        max: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// Events of all streams with `position > after`, in global order, at most `max`.
+    async fn read_all(&self, after: Position, max: usize) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// The position of the last durable event; changes after every commit.
+    fn head(&self) -> watch::Receiver<Position>;
+
+    /// Stops accepting appends, finishes those already accepted, and releases the backend.
+    async fn close(&self) -> Result<(), StoreError>;
+}
