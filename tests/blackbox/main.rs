@@ -1,1 +1,14 @@
-fn main() {}
+//! Black-box tests: the real `servicedesk` binary over HTTP on a free port, a real SQLite file
+//! in a temporary data dir. Nothing is mocked.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod auth;
+mod bad_input;
+mod crash;
+mod incidents;
+mod listing;
+mod operations;
+mod rebuild;

@@ -1,1 +1,17 @@
+//! The HTTP API: thin actix-web handlers over the domain, the event store and the read models.
 
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod incidents;
+pub mod metrics;
+pub mod openapi;
+pub mod ops;
+pub mod startup;
+pub mod state;
+pub mod stream_locks;
+
+pub use auth::{JwtKeys, Role};
+pub use error::ApiError;
+pub use startup::build_server;
+pub use state::{ApiSettings, AppState};

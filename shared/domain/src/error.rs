@@ -24,14 +24,20 @@ pub enum DomainError {
     NotFound,
     #[error("the ticket already exists")]
     AlreadyExists,
-    #[error("cannot move from {from} to {to}; allowed from {from}: {}", list(allowed))]
+    #[error(
+        "cannot move from {from} to {to}; allowed from {from}: {}",
+        list(allowed)
+    )]
     IllegalTransition {
         from: Status,
         to: Status,
         allowed: Vec<Status>,
     },
     #[error("cannot {action} while the ticket is {status}")]
-    NotAllowedInStatus { action: &'static str, status: Status },
+    NotAllowedInStatus {
+        action: &'static str,
+        status: Status,
+    },
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
 }

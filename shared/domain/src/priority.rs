@@ -127,8 +127,10 @@ mod tests {
 
     #[test]
     fn configured_matrix_is_used() {
-        let mut m = PriorityMatrix::default();
-        m.low = [Priority::P2; 3];
+        let m = PriorityMatrix {
+            low: [Priority::P2; 3],
+            ..PriorityMatrix::default()
+        };
         assert_eq!(m.priority(Impact::Low, Urgency::Low), Priority::P2);
     }
 

@@ -10,7 +10,10 @@ pub fn required_line(field: &str, value: &str, max_chars: usize) -> Result<Strin
     }
     bounded(field, trimmed, max_chars)?;
     if trimmed.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "must be a single line without control characters"));
+        return Err(FieldError::new(
+            field,
+            "must be a single line without control characters",
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -28,7 +31,12 @@ pub fn optional_line(
 }
 
 /// Free text (descriptions, comments): may span lines, must fit the bound.
-pub fn body(field: &str, value: &str, max_chars: usize, required: bool) -> Result<String, FieldError> {
+pub fn body(
+    field: &str,
+    value: &str,
+    max_chars: usize,
+    required: bool,
+) -> Result<String, FieldError> {
     if required && value.trim().is_empty() {
         return Err(FieldError::new(field, "must not be empty"));
     }
@@ -64,7 +72,10 @@ mod tests {
 
     #[test]
     fn lines_are_trimmed_and_bounded() {
-        assert_eq!(required_line("t", "  disk full ", 20), Ok("disk full".to_owned()));
+        assert_eq!(
+            required_line("t", "  disk full ", 20),
+            Ok("disk full".to_owned())
+        );
         assert!(required_line("t", "abcdef", 5).is_err());
         assert!(required_line("t", "a\nb", 5).is_err());
     }

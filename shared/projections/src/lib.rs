@@ -1,1 +1,16 @@
+//! Read models: SQL tables built only from events, each projection's checkpoint written in the
+//! same transaction as the rows it changed, so a restart neither skips nor repeats an event.
 
+mod db;
+mod error;
+mod incidents;
+mod query;
+mod rebuild;
+mod runner;
+mod time;
+
+pub use db::{ReadModelDb, READ_MODEL_SCHEMA_VERSION};
+pub use error::ProjectionError;
+pub use query::{Cursor, IncidentFilter, IncidentPage, IncidentSort};
+pub use rebuild::{rebuild, RebuildReport};
+pub use runner::{ProjectionHandle, ProjectionRunner};

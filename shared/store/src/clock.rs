@@ -1,7 +1,7 @@
 //! Time as an input: everything that stamps or compares times gets a `Clock`, so tests move
 //! time instead of sleeping.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use std::sync::Mutex;
 
 pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
@@ -12,8 +12,10 @@ pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Microsecond precision: what the log stores, so a state computed from `now` equals the
+    /// state later replayed from the log.
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        Utc::now().trunc_subsecs(6)
     }
 }
 
@@ -45,9 +47,10 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        match self.now.lock() {
+        let now = match self.now.lock() {
             Ok(now) => *now,
             Err(poisoned) => *poisoned.into_inner(),
-        }
+        };
+        now.trunc_subsecs(6)
     }
 }

@@ -12,7 +12,9 @@ pub mod sqlite;
 pub mod subscription;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use envelope::{Actor, ActorKind, Appended, ExpectedVersion, NewEvent, Position, RecordedEvent};
+pub use envelope::{
+    Actor, ActorKind, Appended, ExpectedVersion, NewEvent, Position, RecordedEvent,
+};
 pub use error::StoreError;
 pub use subscription::Subscription;
 
@@ -39,7 +41,8 @@ pub trait EventStore: Send + Sync + 'static {
     ) -> Result<Vec<RecordedEvent>, StoreError>;
 
     /// Events of all streams with `position > after`, in global order, at most `max`.
-    async fn read_all(&self, after: Position, max: usize) -> Result<Vec<RecordedEvent>, StoreError>;
+    async fn read_all(&self, after: Position, max: usize)
+        -> Result<Vec<RecordedEvent>, StoreError>;
 
     /// The position of the last durable event; changes after every commit.
     fn head(&self) -> watch::Receiver<Position>;

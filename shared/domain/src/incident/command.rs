@@ -1,4 +1,6 @@
-use super::state::{FieldChanges, IncidentId, LinkKind, PendingReason, ResolutionCode, Status, Visibility};
+use super::state::{
+    FieldChanges, IncidentId, LinkKind, PendingReason, ResolutionCode, Status, Visibility,
+};
 use crate::{Impact, Urgency};
 
 /// What someone asks of an incident. Values are already validated (parsed at the edge).

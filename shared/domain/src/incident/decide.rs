@@ -113,7 +113,11 @@ fn opened(open: &OpenIncident, matrix: &PriorityMatrix) -> IncidentEvent {
 }
 
 /// Keeps only real changes, and re-derives the priority when impact or urgency moved.
-fn updated(incident: &Incident, update: &UpdateIncident, matrix: &PriorityMatrix) -> Option<FieldChanges> {
+fn updated(
+    incident: &Incident,
+    update: &UpdateIncident,
+    matrix: &PriorityMatrix,
+) -> Option<FieldChanges> {
     let c = &update.changes;
     let keep = |new: &Option<String>, old: &String| new.clone().filter(|v| v != old);
     let keep_opt =
@@ -168,11 +172,17 @@ fn change_status(incident: &Incident, change: &ChangeStatus) -> Result<IncidentE
         Status::Resolved => {
             let mut errors = Vec::new();
             if change.resolution_code.is_none() {
-                errors.push(FieldError::new("resolution_code", "required when resolving"));
+                errors.push(FieldError::new(
+                    "resolution_code",
+                    "required when resolving",
+                ));
             }
             let notes = note.filter(|n| !n.trim().is_empty());
             if notes.is_none() {
-                errors.push(FieldError::new("note", "resolution notes are required when resolving"));
+                errors.push(FieldError::new(
+                    "note",
+                    "resolution notes are required when resolving",
+                ));
             }
             match (change.resolution_code, notes) {
                 (Some(code), Some(notes)) => IncidentEvent::IncidentResolved(ev::Resolved {
@@ -207,7 +217,10 @@ fn refuse_if_final(incident: &Incident, action: &'static str) -> Result<(), Doma
 
 fn refuse_self_link(incident: &Incident, link: &LinkIncident) -> Result<(), DomainError> {
     if link.target == incident.id {
-        return Err(DomainError::invalid("target", "an incident cannot link to itself"));
+        return Err(DomainError::invalid(
+            "target",
+            "an incident cannot link to itself",
+        ));
     }
     Ok(())
 }

@@ -5,7 +5,11 @@ use chrono::{DateTime, Utc};
 /// Applies one event. `at` is when it happened (the envelope's `occurred_at`).
 /// An event that cannot apply to the state (e.g. anything before `IncidentOpened`) leaves it as is:
 /// `decide` never produces such a sequence, and folding must never fail on history.
-pub fn evolve(state: Option<Incident>, event: &IncidentEvent, at: DateTime<Utc>) -> Option<Incident> {
+pub fn evolve(
+    state: Option<Incident>,
+    event: &IncidentEvent,
+    at: DateTime<Utc>,
+) -> Option<Incident> {
     use IncidentEvent as E;
     if let E::IncidentOpened(o) = event {
         return Some(Incident {
@@ -144,7 +148,9 @@ fn reopened_status(s: &Incident) -> Status {
 }
 
 /// Folds a whole history.
-pub fn replay<'a>(events: impl IntoIterator<Item = (&'a IncidentEvent, DateTime<Utc>)>) -> Option<Incident> {
+pub fn replay<'a>(
+    events: impl IntoIterator<Item = (&'a IncidentEvent, DateTime<Utc>)>,
+) -> Option<Incident> {
     events
         .into_iter()
         .fold(None, |state, (event, at)| evolve(state, event, at))

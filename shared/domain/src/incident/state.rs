@@ -181,15 +181,35 @@ pub struct FieldChanges {
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "set_or_clear"
+    )]
     pub caller: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "set_or_clear"
+    )]
     pub customer: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "set_or_clear"
+    )]
     pub service: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "set_or_clear"
+    )]
     pub configuration_item: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "set_or_clear"
+    )]
     pub category: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact: Option<Impact>,
@@ -197,6 +217,13 @@ pub struct FieldChanges {
     pub urgency: Option<Urgency>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
+}
+
+/// Keeps `null` apart from "absent": `Some(None)` clears a field, `None` leaves it alone.
+fn set_or_clear<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(de).map(Some)
 }
 
 impl FieldChanges {

@@ -41,7 +41,9 @@ fn open_cmd() -> OpenIncident {
 }
 
 fn opened() -> IncidentEvent {
-    decide(None, &IncidentCommand::Open(open_cmd()), &ctx()).unwrap().remove(0)
+    decide(None, &IncidentCommand::Open(open_cmd()), &ctx())
+        .unwrap()
+        .remove(0)
 }
 
 fn assigned() -> IncidentEvent {
@@ -85,8 +87,12 @@ fn to(status: Status) -> IncidentCommand {
 
 #[test]
 fn opening_derives_priority_from_impact_and_urgency() {
-    let events = given(vec![]).when(IncidentCommand::Open(open_cmd())).unwrap();
-    let IncidentEvent::IncidentOpened(o) = &events[0] else { panic!("{events:?}") };
+    let events = given(vec![])
+        .when(IncidentCommand::Open(open_cmd()))
+        .unwrap();
+    let IncidentEvent::IncidentOpened(o) = &events[0] else {
+        panic!("{events:?}")
+    };
     assert_eq!(o.priority, Priority::P2);
     let state = given(events).state().unwrap();
     assert_eq!(state.status, Status::New);
@@ -104,7 +110,10 @@ fn opening_twice_is_refused() {
 
 #[test]
 fn commands_on_a_missing_incident_are_not_found() {
-    assert_eq!(given(vec![]).when(to(Status::Closed)), Err(DomainError::NotFound));
+    assert_eq!(
+        given(vec![]).when(to(Status::Closed)),
+        Err(DomainError::NotFound)
+    );
 }
 
 #[test]
@@ -128,7 +137,10 @@ fn assigning_nobody_is_invalid() {
         assignment_group: None,
         assignee: None,
     });
-    assert!(matches!(given(vec![opened()]).when(cmd), Err(DomainError::Invalid(_))));
+    assert!(matches!(
+        given(vec![opened()]).when(cmd),
+        Err(DomainError::Invalid(_))
+    ));
 }
 
 #[test]
@@ -175,20 +187,30 @@ fn illegal_transition_names_the_allowed_ones() {
             allowed: vec![Status::Resolved, Status::Cancelled],
         }
     );
-    assert!(err.to_string().contains("allowed from new: resolved, cancelled"));
+    assert!(err
+        .to_string()
+        .contains("allowed from new: resolved, cancelled"));
 }
 
 #[test]
 fn pending_needs_a_reason() {
-    let err = given(vec![opened(), assigned()]).when(to(Status::Pending)).unwrap_err();
-    let DomainError::Invalid(fields) = err else { panic!() };
+    let err = given(vec![opened(), assigned()])
+        .when(to(Status::Pending))
+        .unwrap_err();
+    let DomainError::Invalid(fields) = err else {
+        panic!()
+    };
     assert_eq!(fields[0].field, "pending_reason");
 }
 
 #[test]
 fn resolving_needs_code_and_notes() {
-    let err = given(vec![opened(), assigned()]).when(to(Status::Resolved)).unwrap_err();
-    let DomainError::Invalid(fields) = err else { panic!() };
+    let err = given(vec![opened(), assigned()])
+        .when(to(Status::Resolved))
+        .unwrap_err();
+    let DomainError::Invalid(fields) = err else {
+        panic!()
+    };
     let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(names, vec!["resolution_code", "note"]);
 }
@@ -251,11 +273,17 @@ fn update_records_only_real_changes_and_rederives_priority() {
         },
     });
     let events = given(vec![opened()]).when(update).unwrap();
-    let IncidentEvent::IncidentUpdated(u) = &events[0] else { panic!() };
+    let IncidentEvent::IncidentUpdated(u) = &events[0] else {
+        panic!()
+    };
     assert_eq!(u.changes.title, None, "unchanged title is not recorded");
     assert_eq!(u.changes.urgency, Some(Urgency::High));
     assert_eq!(u.changes.priority, Some(Priority::P1));
-    assert_eq!(u.changes.service, Some(None), "clearing a field is a change");
+    assert_eq!(
+        u.changes.service,
+        Some(None),
+        "clearing a field is a change"
+    );
     let state = given([vec![opened()], events].concat()).state().unwrap();
     assert_eq!(state.priority, Priority::P1);
     assert_eq!(state.service, None);
@@ -280,7 +308,9 @@ fn comments_and_work_notes_are_kept_apart_by_visibility() {
         body: "disk at 99%".into(),
         author: "bob".into(),
     };
-    let events = given(vec![opened()]).when(IncidentCommand::AddComment(note)).unwrap();
+    let events = given(vec![opened()])
+        .when(IncidentCommand::AddComment(note))
+        .unwrap();
     let state = given([vec![opened()], events].concat()).state().unwrap();
     assert_eq!(state.comments.len(), 1);
     assert_eq!(state.comments[0].visibility, Visibility::Internal);
@@ -294,12 +324,23 @@ fn links_are_idempotent_and_never_to_self() {
         kind: LinkKind::Parent,
         target: other,
     };
-    let events = given(vec![opened()]).when(IncidentCommand::Link(link.clone())).unwrap();
+    let events = given(vec![opened()])
+        .when(IncidentCommand::Link(link.clone()))
+        .unwrap();
     assert_eq!(events.len(), 1);
     let history = [vec![opened()], events].concat();
-    assert_eq!(given(history.clone()).when(IncidentCommand::Link(link.clone())), Ok(vec![]));
-    let unlinked = given(history.clone()).when(IncidentCommand::Unlink(link)).unwrap();
-    assert!(given([history, unlinked].concat()).state().unwrap().links.is_empty());
+    assert_eq!(
+        given(history.clone()).when(IncidentCommand::Link(link.clone())),
+        Ok(vec![])
+    );
+    let unlinked = given(history.clone())
+        .when(IncidentCommand::Unlink(link))
+        .unwrap();
+    assert!(given([history, unlinked].concat())
+        .state()
+        .unwrap()
+        .links
+        .is_empty());
     let self_link = LinkIncident {
         kind: LinkKind::Related,
         target: id(),
@@ -317,5 +358,16 @@ fn events_round_trip_through_their_stored_form() {
         assert_eq!(back, event);
     }
     assert!(IncidentEvent::from_stored("NoSuchEvent", 1, "{}").is_err());
+    let clearing = IncidentEvent::IncidentUpdated(ev::Updated {
+        changes: FieldChanges {
+            service: Some(None),
+            ..FieldChanges::default()
+        },
+    });
+    let back = IncidentEvent::from_stored("IncidentUpdated", 1, &clearing.to_json()).unwrap();
+    assert_eq!(
+        back, clearing,
+        "a cleared field must stay cleared when read back"
+    );
     assert!(IncidentEvent::from_stored("IncidentClosed", 99, "{}").is_err());
 }

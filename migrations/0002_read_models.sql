@@ -1,0 +1,34 @@
+-- Read models (readmodel.db). Built only from events: drop the file and it is rebuilt from the log.
+CREATE TABLE IF NOT EXISTS checkpoints (
+    projection TEXT PRIMARY KEY,
+    position   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS incidents (
+    seq                INTEGER PRIMARY KEY,   -- arrival order; keyset tiebreaker and FTS rowid
+    id                 TEXT    NOT NULL UNIQUE,
+    version            INTEGER NOT NULL,
+    status             TEXT    NOT NULL,
+    priority           INTEGER NOT NULL,      -- 1 (P1) .. 5 (P5)
+    title              TEXT    NOT NULL,
+    assignee           TEXT,
+    assignment_group   TEXT,
+    service            TEXT,
+    configuration_item TEXT,
+    customer           TEXT,
+    opened_at          INTEGER NOT NULL,      -- microseconds since the Unix epoch, UTC
+    updated_at         INTEGER NOT NULL,
+    doc                TEXT    NOT NULL       -- the incident as the API returns it (JSON)
+);
+
+CREATE TABLE IF NOT EXISTS incident_links (
+    source TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    target TEXT NOT NULL,
+    PRIMARY KEY (source, kind, target)
+) WITHOUT ROWID;
+
+-- Free-text search over title and description; rowid = incidents.seq.
+CREATE VIRTUAL TABLE IF NOT EXISTS incidents_fts USING fts5(
+    title, description, content = '', contentless_delete = 1, tokenize = 'unicode61'
+);

@@ -1,0 +1,12 @@
+-- Secondary indexes of the read models. A rebuild loads rows first and creates these after,
+-- which is several times faster than maintaining them row by row.
+CREATE INDEX IF NOT EXISTS incidents_by_opened   ON incidents (opened_at);
+CREATE INDEX IF NOT EXISTS incidents_by_updated  ON incidents (updated_at);
+CREATE INDEX IF NOT EXISTS incidents_by_priority ON incidents (priority, opened_at);
+CREATE INDEX IF NOT EXISTS incidents_by_status   ON incidents (status, opened_at);
+CREATE INDEX IF NOT EXISTS incidents_by_assignee ON incidents (assignee, opened_at) WHERE assignee IS NOT NULL;
+CREATE INDEX IF NOT EXISTS incidents_by_group    ON incidents (assignment_group, opened_at) WHERE assignment_group IS NOT NULL;
+CREATE INDEX IF NOT EXISTS incidents_by_service  ON incidents (service, opened_at) WHERE service IS NOT NULL;
+CREATE INDEX IF NOT EXISTS incidents_by_ci       ON incidents (configuration_item, opened_at) WHERE configuration_item IS NOT NULL;
+CREATE INDEX IF NOT EXISTS incidents_by_customer ON incidents (customer, opened_at) WHERE customer IS NOT NULL;
+CREATE INDEX IF NOT EXISTS incident_links_by_target ON incident_links (target);

@@ -1,0 +1,101 @@
+use crate::cli::ServeArgs;
+use crate::config::Config;
+use crate::data_dir::DataDir;
+use crate::failure::{Failure, Result};
+use actix_web::web;
+use servicedesk_api::{build_server, ApiSettings, AppState};
+use servicedesk_projections::{rebuild as rebuild_read_models, ProjectionRunner, ReadModelDb};
+use servicedesk_store::sqlite::SqliteEventStore;
+use servicedesk_store::{Clock, EventStore, SystemClock};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<()> {
+    let dir = DataDir::prepare(data_dir)?;
+    let _lock = dir.lock()?;
+    let keys = config.jwt_keys(&dir)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store: Arc<dyn EventStore> =
+        Arc::new(SqliteEventStore::open(&dir.events_db(), clock.clone())?);
+    let read_models = open_read_models(&dir, store.clone()).await?;
+
+    let (stop, stopped) = watch::channel(false);
+    let (projections, projection_task) =
+        ProjectionRunner::start(store.clone(), read_models.clone(), stopped)?;
+    let startup_head = *store.head().borrow();
+    let state = web::Data::new(AppState {
+        store: store.clone(),
+        read_models,
+        projections,
+        clock,
+        keys,
+        settings: ApiSettings {
+            max_body_bytes: config.http.max_body_bytes,
+            priority_matrix: config.priority_matrix.clone(),
+            read_your_writes_timeout: Duration::from_millis(
+                config.http.read_your_writes_timeout_ms,
+            ),
+        },
+        metrics: Arc::default(),
+        startup_head,
+        stream_locks: Default::default(),
+    });
+
+    let listen = args.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let listener = TcpListener::bind(&listen)
+        .map_err(|e| Failure(format!("cannot listen on {listen}: {e}")))?;
+    let address = listener.local_addr()?;
+    let workers = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let server = build_server(listener, state, workers)?;
+    // Tests and scripts read this line to find the port when listening on port 0.
+    println!("servicedesk listening on http://{address}");
+    tracing::info!(%address, data_dir = %data_dir.display(), "serving");
+
+    // actix stops on SIGINT/SIGTERM after in-flight requests (and their appends) finish.
+    server.await?;
+    tracing::info!("HTTP server stopped; stopping projections and closing the log");
+    let _ = stop.send(true);
+    let _ = projection_task.await;
+    store.close().await?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Opens the read models; a file from another schema version is rebuilt from the log first.
+async fn open_read_models(dir: &DataDir, store: Arc<dyn EventStore>) -> Result<ReadModelDb> {
+    let (db, current) = ReadModelDb::open(&dir.read_model_db())?;
+    if !current {
+        tracing::warn!("read model schema changed: rebuilding from the event log");
+        rebuild_read_models(store, &dir.read_model_db()).await?;
+        db.reset_readers();
+    }
+    Ok(db)
+}
+
+/// `servicedesk projections rebuild`: offline, so nothing else writes the read models meanwhile.
+pub async fn rebuild(data_dir: &Path) -> Result<()> {
+    let dir = DataDir::prepare(data_dir)?;
+    let _lock = dir.lock()?;
+    let store: Arc<dyn EventStore> = Arc::new(SqliteEventStore::open(
+        &dir.events_db(),
+        Arc::new(SystemClock),
+    )?);
+    let report = rebuild_read_models(store.clone(), &dir.read_model_db()).await?;
+    store.close().await?;
+    let seconds = report.elapsed.as_secs_f64();
+    println!(
+        "rebuilt read models from {} events (up to position {}) in {:.2}s: {:.0} events/s",
+        report.events,
+        report.position,
+        seconds,
+        report.events as f64 / seconds.max(1e-9)
+    );
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! The one error type of the HTTP boundary: every failure leaves as RFC 9457
+//! `application/problem+json` with a stable `type`, a human `detail` and, for bad values,
+//! field-level `errors`.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use servicedesk_domain::incident::Status;
+use servicedesk_domain::{DomainError, FieldError};
+use servicedesk_projections::ProjectionError;
+use servicedesk_store::StoreError;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    Malformed {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    Conflict {
+        detail: String,
+        current_status: Option<Status>,
+        allowed: Option<Vec<Status>>,
+    },
+    #[error("the resource is at version {current_version}, but If-Match asked for {expected}")]
+    PreconditionFailed {
+        expected: String,
+        current_version: u64,
+    },
+    #[error("the request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{detail}")]
+    Invalid {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// The problem document (RFC 9457) with this API's extension members.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable identifier of the kind of problem, e.g. `urn:servicedesk:problem:validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_status: Option<Status>,
+    /// For a refused status change: the statuses this ticket may move to now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_transitions: Option<Vec<Status>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<u64>,
+}
+
+impl ApiError {
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::Malformed {
+            detail: detail.into(),
+            errors: vec![],
+        }
+    }
+
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::Invalid {
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldError::new(field, message)],
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        Self::Internal(e.to_string())
+    }
+
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Malformed { .. } => ("malformed-request", "Malformed request"),
+            Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
+            Self::Forbidden(_) => ("forbidden", "Not allowed for this role"),
+            Self::NotFound(_) => ("not-found", "Not found"),
+            Self::Conflict { .. } => ("state-conflict", "Not allowed in the current state"),
+            Self::PreconditionFailed { .. } => ("stale-version", "The resource has changed"),
+            Self::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
+            Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::Invalid { .. } => ("validation", "Invalid values"),
+            Self::Unavailable(_) => ("unavailable", "Temporarily unavailable"),
+            Self::Internal(_) => ("internal", "Internal error"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.slug_and_title();
+        let mut problem = Problem {
+            kind: format!("urn:servicedesk:problem:{slug}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail: match self {
+                // Internal details go to the log, not to the client.
+                Self::Internal(_) => "the server failed; the error is logged".to_owned(),
+                other => other.to_string(),
+            },
+            errors: vec![],
+            current_status: None,
+            allowed_transitions: None,
+            current_version: None,
+        };
+        match self {
+            Self::Malformed { errors, .. } | Self::Invalid { errors, .. } => {
+                problem.errors = errors.clone()
+            }
+            Self::Conflict {
+                current_status,
+                allowed,
+                ..
+            } => {
+                problem.current_status = *current_status;
+                problem.allowed_transitions = allowed.clone();
+            }
+            Self::PreconditionFailed {
+                current_version, ..
+            } => problem.current_version = Some(*current_version),
+            _ => {}
+        }
+        problem
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Malformed { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(detail) = self {
+            tracing::error!(%detail, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type("application/problem+json");
+        if matches!(self, Self::Unauthorized(_)) {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"servicedesk\""));
+        }
+        if matches!(self, Self::Unavailable(_)) {
+            response.insert_header((header::RETRY_AFTER, "1"));
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::NotFound => Self::NotFound("no such incident".to_owned()),
+            DomainError::AlreadyExists => Self::Conflict {
+                detail: e.to_string(),
+                current_status: None,
+                allowed: None,
+            },
+            DomainError::IllegalTransition {
+                from, ref allowed, ..
+            } => Self::Conflict {
+                detail: e.to_string(),
+                current_status: Some(from),
+                allowed: Some(allowed.clone()),
+            },
+            DomainError::NotAllowedInStatus { status, .. } => Self::Conflict {
+                detail: e.to_string(),
+                current_status: Some(status),
+                allowed: Some(status.allowed_targets()),
+            },
+            DomainError::Invalid(errors) => Self::Invalid {
+                detail: describe(&errors),
+                errors,
+            },
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Closed => Self::Unavailable("the server is shutting down".to_owned()),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<ProjectionError> for ApiError {
+    fn from(e: ProjectionError) -> Self {
+        Self::internal(e)
+    }
+}
+
+pub fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}

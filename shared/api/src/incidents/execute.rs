@@ -1,0 +1,144 @@
+//! The write path: load the stream, decide, append with the expected version, wait until the
+//! read models include the write (read-your-writes), answer with the new state.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::IfMatch;
+use crate::state::AppState;
+use servicedesk_domain::incident::{
+    decide, evolve, DecisionContext, Incident, IncidentCommand, IncidentEvent, IncidentId,
+};
+use servicedesk_store::{ExpectedVersion, NewEvent, RecordedEvent, StoreError};
+use std::sync::atomic::Ordering;
+
+/// Without `If-Match` a write that lost a race (to another process: this one serializes its own
+/// commands per stream) is decided again on the fresh state; this many times before a 409.
+const ATTEMPTS: usize = 5;
+
+/// The incident after the command; unchanged when the command changed nothing
+/// (e.g. the same assignment again), which is a success, not an error.
+pub struct Executed {
+    pub incident: Incident,
+}
+
+pub async fn execute(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    if_match: IfMatch,
+    command: IncidentCommand,
+) -> Result<Executed, ApiError> {
+    let stream = id.stream();
+    let guard = state.stream_locks.lock(&stream).await;
+    for _ in 0..ATTEMPTS {
+        let current = load(state, &stream).await?;
+        let version = current.as_ref().map(|i| i.version);
+        if let (Some(expected), Some(actual)) = (if_match.0, version) {
+            if expected != actual {
+                return Err(ApiError::PreconditionFailed {
+                    expected: expected.to_string(),
+                    current_version: actual,
+                });
+            }
+        }
+        let now = state.clock.now();
+        let ctx = DecisionContext {
+            now,
+            priority_matrix: state.settings.priority_matrix.clone(),
+        };
+        let events = decide(current.as_ref(), &command, &ctx)?;
+        if events.is_empty() {
+            let incident =
+                current.ok_or_else(|| ApiError::NotFound("no such incident".to_owned()))?;
+            return Ok(Executed { incident });
+        }
+        let expected = version.map_or(ExpectedVersion::NoStream, ExpectedVersion::Exact);
+        let correlation_id = uuid::Uuid::now_v7();
+        let envelopes = events
+            .iter()
+            .map(|e| NewEvent {
+                event_id: uuid::Uuid::now_v7(),
+                event_type: e.event_type().to_owned(),
+                schema_version: IncidentEvent::SCHEMA_VERSION,
+                occurred_at: now,
+                actor: caller.actor(),
+                correlation_id,
+                causation_id: None,
+                data: e.to_json(),
+            })
+            .collect::<Vec<_>>();
+        match state.store.append(&stream, expected, envelopes).await {
+            Ok(appended) => {
+                state.metrics.appends.fetch_add(1, Ordering::Relaxed);
+                state
+                    .metrics
+                    .appended_events
+                    .fetch_add(events.len() as u64, Ordering::Relaxed);
+                let incident = events
+                    .iter()
+                    .fold(current, |s, e| evolve(s, e, now))
+                    .ok_or_else(|| {
+                        ApiError::internal("decided events did not produce an incident")
+                    })?;
+                drop(guard);
+                let timeout = state.settings.read_your_writes_timeout;
+                if !state.projections.wait_for(appended.position, timeout).await {
+                    tracing::warn!(
+                        position = appended.position,
+                        "read models lag behind an acknowledged write"
+                    );
+                }
+                return Ok(Executed { incident });
+            }
+            Err(StoreError::Conflict { actual, .. }) => {
+                state
+                    .metrics
+                    .append_conflicts
+                    .fetch_add(1, Ordering::Relaxed);
+                if let Some(expected) = if_match.0 {
+                    return Err(ApiError::PreconditionFailed {
+                        expected: expected.to_string(),
+                        current_version: actual.unwrap_or_default(),
+                    });
+                }
+                if matches!(command, IncidentCommand::Open(_)) {
+                    return Err(ApiError::Conflict {
+                        detail: "an incident with this id already exists".to_owned(),
+                        current_status: None,
+                        allowed: None,
+                    });
+                }
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::Conflict {
+        detail: "the incident kept changing under concurrent writes; try again".to_owned(),
+        current_status: None,
+        allowed: None,
+    })
+}
+
+/// The incident's current state from its stream (not the read model: decisions need the truth).
+pub async fn load(state: &AppState, stream: &str) -> Result<Option<Incident>, ApiError> {
+    let history = state.store.read_stream(stream, 0, usize::MAX).await?;
+    fold(&history, |_| true)
+}
+
+/// Folds recorded events (those `keep` accepts) into state.
+pub fn fold(
+    history: &[RecordedEvent],
+    keep: impl Fn(&RecordedEvent) -> bool,
+) -> Result<Option<Incident>, ApiError> {
+    let mut incident = None;
+    for recorded in history.iter().filter(|r| keep(r)) {
+        let event = IncidentEvent::from_stored(
+            &recorded.event_type,
+            recorded.schema_version,
+            &recorded.data,
+        )
+        .map_err(ApiError::internal)?;
+        incident = evolve(incident, &event, recorded.occurred_at);
+    }
+    Ok(incident)
+}

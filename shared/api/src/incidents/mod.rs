@@ -1,0 +1,27 @@
+//! `/api/v1/incidents`: thin handlers that parse, authorize, and hand a command to `execute`.
+
+mod dto;
+mod execute;
+mod query;
+mod read;
+mod write;
+
+pub use dto::*;
+pub use query::ListParams;
+pub use read::*;
+pub use write::*;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(create_incident)
+        .service(list_incidents)
+        .service(get_incident)
+        .service(incident_history)
+        .service(update_incident)
+        .service(assign_incident)
+        .service(transition_incident)
+        .service(comment_incident)
+        .service(link_incident)
+        .service(unlink_incident);
+}

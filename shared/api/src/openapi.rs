@@ -1,0 +1,61 @@
+use crate::{auth, error, incidents, ops};
+use servicedesk_domain::incident;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "servicedesk",
+        description = "Event-sourced ITIL service desk: incidents as event streams, read models for queries. \
+                       Errors are RFC 9457 problem documents. Every ticket has an ETag (its stream version); \
+                       writes accept If-Match.",
+        license(name = "Apache-2.0"),
+    ),
+    paths(
+        incidents::create_incident,
+        incidents::list_incidents,
+        incidents::get_incident,
+        incidents::incident_history,
+        incidents::update_incident,
+        incidents::assign_incident,
+        incidents::transition_incident,
+        incidents::comment_incident,
+        incidents::link_incident,
+        incidents::unlink_incident,
+        ops::healthz,
+        ops::readyz,
+        ops::metrics,
+    ),
+    components(schemas(error::Problem, auth::Role, incident::Incident, incident::Status)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "incidents", description = "Incidents: the ITIL lifecycle new -> assigned -> in_progress <-> pending -> resolved -> closed"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document as checked in under `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc.to_pretty_json().unwrap_or_default() + "\n"
+}

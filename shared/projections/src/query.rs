@@ -1,0 +1,306 @@
+//! Queries over the incidents read model: filters, sort orders and keyset (cursor) pagination.
+
+use crate::{ProjectionError, ReadModelDb};
+use base64::Engine;
+use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
+use servicedesk_domain::incident::{IncidentId, Status};
+use servicedesk_domain::Priority;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IncidentFilter {
+    pub status: Vec<Status>,
+    pub priority: Vec<Priority>,
+    pub assignee: Option<String>,
+    pub assignment_group: Option<String>,
+    pub service: Option<String>,
+    pub configuration_item: Option<String>,
+    pub customer: Option<String>,
+    /// Free text over title and description: every word must occur (prefix match).
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IncidentSort {
+    /// Newest first.
+    #[default]
+    OpenedDesc,
+    OpenedAsc,
+    UpdatedDesc,
+    UpdatedAsc,
+    /// P1 first, oldest first within a priority: the work queue order.
+    PriorityAsc,
+    PriorityDesc,
+}
+
+impl IncidentSort {
+    pub const NAMES: [&'static str; 6] = [
+        "-opened_at",
+        "opened_at",
+        "-updated_at",
+        "updated_at",
+        "priority",
+        "-priority",
+    ];
+    const ALL: [IncidentSort; 6] = [
+        Self::OpenedDesc,
+        Self::OpenedAsc,
+        Self::UpdatedDesc,
+        Self::UpdatedAsc,
+        Self::PriorityAsc,
+        Self::PriorityDesc,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == text)
+            .map(|i| Self::ALL[i])
+    }
+
+    pub fn name(&self) -> &'static str {
+        let index = Self::ALL.iter().position(|s| s == self).unwrap_or(0);
+        Self::NAMES[index]
+    }
+
+    fn columns(&self) -> &'static [&'static str] {
+        match self {
+            Self::OpenedDesc | Self::OpenedAsc => &["opened_at"],
+            Self::UpdatedDesc | Self::UpdatedAsc => &["updated_at"],
+            Self::PriorityAsc | Self::PriorityDesc => &["priority", "opened_at"],
+        }
+    }
+
+    fn descending(&self) -> bool {
+        matches!(
+            self,
+            Self::OpenedDesc | Self::UpdatedDesc | Self::PriorityDesc
+        )
+    }
+}
+
+/// Where the next page starts: the sort keys and `seq` of the last row returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub sort: IncidentSort,
+    keys: Vec<i64>,
+    seq: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let mut text = self.sort.name().to_owned();
+        for key in self.keys.iter().chain(std::iter::once(&self.seq)) {
+            text.push('|');
+            text.push_str(&key.to_string());
+        }
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+    }
+
+    pub fn decode(text: &str) -> Result<Self, String> {
+        let bad = || "not a cursor this server issued".to_owned();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| bad())?;
+        let text = String::from_utf8(bytes).map_err(|_| bad())?;
+        let mut parts = text.split('|');
+        let sort = parts.next().and_then(IncidentSort::parse).ok_or_else(bad)?;
+        let numbers = parts
+            .map(|p| p.parse::<i64>().map_err(|_| bad()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (seq, keys) = numbers.split_last().ok_or_else(bad)?;
+        if keys.len() != sort.columns().len() {
+            return Err(bad());
+        }
+        Ok(Self {
+            sort,
+            keys: keys.to_vec(),
+            seq: *seq,
+        })
+    }
+}
+
+/// A page of incident documents (JSON text, as stored) and the cursor of the next page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentPage {
+    pub items: Vec<String>,
+    pub next_cursor: Option<String>,
+}
+
+impl ReadModelDb {
+    /// The incident document and its version (the ETag).
+    pub fn incident_doc(&self, id: IncidentId) -> Result<Option<(String, u64)>, ProjectionError> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT doc, version FROM incidents WHERE id = ?1")?
+                .query_row([id.to_string()], |r| {
+                    Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+                })
+                .optional()?)
+        })
+    }
+
+    /// Incidents whose links point at `id`: (source incident, link kind).
+    pub fn incident_links_to(
+        &self,
+        id: IncidentId,
+    ) -> Result<Vec<(String, String)>, ProjectionError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT source, kind FROM incident_links WHERE target = ?1 ORDER BY source, kind",
+            )?;
+            let rows = stmt.query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    pub fn list_incidents(
+        &self,
+        filter: &IncidentFilter,
+        sort: IncidentSort,
+        cursor: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<IncidentPage, ProjectionError> {
+        let (sql, params) = list_sql(filter, sort, cursor, limit);
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let key_count = sort.columns().len();
+            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+            let mut items = Vec::with_capacity(limit);
+            let mut last: Option<Cursor> = None;
+            while let Some(row) = rows.next()? {
+                if items.len() == limit {
+                    return Ok(IncidentPage {
+                        items,
+                        next_cursor: last.map(|c| c.encode()),
+                    });
+                }
+                items.push(row.get::<_, String>(0)?);
+                let seq: i64 = row.get(1)?;
+                let keys = (0..key_count)
+                    .map(|i| row.get::<_, i64>(2 + i))
+                    .collect::<Result<Vec<_>, _>>()?;
+                last = Some(Cursor { sort, keys, seq });
+            }
+            Ok(IncidentPage {
+                items,
+                next_cursor: None,
+            })
+        })
+    }
+}
+
+fn list_sql(
+    filter: &IncidentFilter,
+    sort: IncidentSort,
+    cursor: Option<&Cursor>,
+    limit: usize,
+) -> (String, Vec<Value>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    let mut any_of = |column: &str, values: Vec<Value>, params: &mut Vec<Value>| {
+        if values.is_empty() {
+            return;
+        }
+        let marks = vec!["?"; values.len()].join(", ");
+        clauses.push(format!("{column} IN ({marks})"));
+        params.extend(values);
+    };
+    any_of(
+        "status",
+        filter
+            .status
+            .iter()
+            .map(|s| Value::Text(s.as_str().to_owned()))
+            .collect(),
+        &mut params,
+    );
+    any_of(
+        "priority",
+        filter
+            .priority
+            .iter()
+            .map(|p| Value::Integer(i64::from(p.rank())))
+            .collect(),
+        &mut params,
+    );
+    for (column, value) in [
+        ("assignee", &filter.assignee),
+        ("assignment_group", &filter.assignment_group),
+        ("service", &filter.service),
+        ("configuration_item", &filter.configuration_item),
+        ("customer", &filter.customer),
+    ] {
+        if let Some(v) = value {
+            any_of(column, vec![Value::Text(v.clone())], &mut params);
+        }
+    }
+    if let Some(query) = filter.text.as_deref().and_then(fts_query) {
+        clauses.push(
+            "seq IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)".to_owned(),
+        );
+        params.push(Value::Text(query));
+    }
+    let columns = sort.columns();
+    let direction = if sort.descending() { "DESC" } else { "ASC" };
+    if let Some(cursor) = cursor {
+        let op = if sort.descending() { "<" } else { ">" };
+        let marks = vec!["?"; columns.len() + 1].join(", ");
+        clauses.push(format!("({}, seq) {op} ({marks})", columns.join(", ")));
+        params.extend(cursor.keys.iter().map(|k| Value::Integer(*k)));
+        params.push(Value::Integer(cursor.seq));
+    }
+    let where_sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let order = columns
+        .iter()
+        .chain(std::iter::once(&"seq"))
+        .map(|c| format!("{c} {direction}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT doc, seq, {} FROM incidents {where_sql} ORDER BY {order} LIMIT {}",
+        columns.join(", "),
+        limit + 1
+    );
+    (sql, params)
+}
+
+/// Turns user text into an FTS5 query that cannot be a syntax error: each word quoted,
+/// prefix-matched, all required.
+fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor {
+            sort: IncidentSort::PriorityAsc,
+            keys: vec![2, 1_700_000_000_000_000],
+            seq: 42,
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Ok(cursor));
+        assert!(Cursor::decode("!!!").is_err());
+        assert!(Cursor::decode("b3BlbmVk").is_err());
+    }
+
+    #[test]
+    fn free_text_is_quoted() {
+        assert_eq!(
+            fts_query("disk \"full"),
+            Some("\"disk\"* \"\"\"full\"*".to_owned())
+        );
+        assert_eq!(fts_query("   "), None);
+    }
+}

@@ -1,0 +1,100 @@
+//! What every backend must do, written once against `Arc<dyn EventStore>`.
+//!
+//! Each check is a plain async fn returning `Err(description)` instead of panicking, so the
+//! suite lives outside `#[cfg(test)]` and other crates can run it. A backend's test file runs
+//! them all, one `#[tokio::test]` per check, with [`conformance_tests!`](crate::conformance_tests).
+//!
+//! Checks name their streams uniquely and look at `read_all` only from the head they saw at
+//! their start, filtered to their own streams, so they also hold on a store other tests (or
+//! system streams) write to. Positions are only assumed to increase, not to be dense.
+
+// macro_rules! are visible only below their definition, so these precede the check modules.
+
+/// `return Err(..)` unless the condition holds.
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+macro_rules! ensure_eq {
+    ($left:expr, $right:expr, $what:expr) => {{
+        let (left, right) = (&$left, &$right);
+        ensure!(left == right, "{}: {:?} != {:?}", $what, left, right);
+    }};
+}
+
+mod append;
+mod concurrency;
+mod lifecycle;
+mod read;
+mod support;
+
+pub use append::*;
+pub use concurrency::*;
+pub use lifecycle::*;
+pub use read::*;
+
+use crate::EventStore;
+use std::sync::Arc;
+
+pub type CheckResult = Result<(), String>;
+
+/// A backend's test setup: hands out the store under test and keeps alive whatever it needs
+/// (a temp dir, a server handle) until the check is over.
+pub trait Fixture: Send + 'static {
+    fn store(&self) -> Arc<dyn EventStore>;
+}
+
+impl Fixture for Arc<dyn EventStore> {
+    fn store(&self) -> Arc<dyn EventStore> {
+        Arc::clone(self)
+    }
+}
+
+/// Expands to one `#[tokio::test]` per conformance check. The argument is a factory,
+/// `Fn() -> impl Fixture`, called once per test for a fresh store. The calling crate needs
+/// `tokio` (features `macros`, `rt-multi-thread`) as a dev-dependency.
+///
+/// ```ignore
+/// servicedesk_store::conformance_tests!(|| -> Arc<dyn EventStore> { Arc::new(open_store()) });
+/// ```
+#[macro_export]
+macro_rules! conformance_tests {
+    ($factory:expr) => {
+        $crate::conformance_tests!(@each $factory;
+            append_to_new_stream_with_no_stream,
+            no_stream_on_existing_stream_conflicts,
+            exact_version_must_match,
+            stream_exists_on_missing_stream_conflicts,
+            any_always_appends,
+            multi_event_append_is_consecutive,
+            read_stream_from_version_with_max,
+            read_all_in_global_order_with_max,
+            positions_strictly_increase,
+            envelope_round_trips,
+            racing_writers_on_one_stream_have_one_winner,
+            concurrent_appenders_on_distinct_streams,
+            subscription_catches_up_then_follows,
+            head_advances_to_last_position,
+            append_after_close_is_closed,
+            empty_append_is_invalid,
+        );
+    };
+    (@each $factory:expr; $($check:ident),+ $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $check() {
+                let fixture = ($factory)();
+                let store = $crate::conformance::Fixture::store(&fixture);
+                let outcome = $crate::conformance::$check(store).await;
+                drop(fixture);
+                if let Err(failure) = outcome {
+                    panic!("{}: {}", stringify!($check), failure);
+                }
+            }
+        )+
+    };
+}

@@ -1,0 +1,100 @@
+//! Throughput of the SQLite store under many concurrent appenders, against the ceiling of
+//! plain batched inserts. Ignored by default; run with
+//! `cargo test -p servicedesk-store --release --test sqlite_bench -- --ignored --nocapture`.
+//! `BENCH_APPENDS` sets appends per appender (default 2000).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::DateTime;
+use servicedesk_store::sqlite::{bench, SqliteEventStore};
+use servicedesk_store::{Actor, EventStore, ExpectedVersion, NewEvent, SystemClock};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+const APPENDERS: usize = 64;
+
+fn event(n: usize) -> NewEvent {
+    NewEvent {
+        event_id: Uuid::now_v7(),
+        event_type: "bench.happened".to_owned(),
+        schema_version: 1,
+        occurred_at: DateTime::from_timestamp_micros(1_766_000_000_000_000).unwrap(),
+        actor: Actor::user("bench"),
+        correlation_id: Uuid::now_v7(),
+        causation_id: None,
+        data: format!(r#"{{"n":{n},"title":"printer on fire","priority":"high"}}"#),
+    }
+}
+
+fn wal_bytes(path: &Path) -> u64 {
+    std::fs::metadata(path.with_extension("db-wal")).map_or(0, |m| m.len())
+}
+
+async fn store_run(dir: &TempDir, name: &str, appends: usize) {
+    let path = dir.path().join(format!("{name}.db"));
+    let store = Arc::new(SqliteEventStore::open(&path, Arc::new(SystemClock)).unwrap());
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..APPENDERS)
+        .map(|a| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let stream = format!("incident-{a}");
+                for n in 0..appends {
+                    let expected = match n {
+                        0 => ExpectedVersion::NoStream,
+                        n => ExpectedVersion::Exact(n as u64 - 1),
+                    };
+                    store
+                        .append(&stream, expected, vec![event(n)])
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let elapsed = started.elapsed();
+    let wal = wal_bytes(&path);
+    store.close().await.unwrap();
+    report(name, elapsed, APPENDERS * appends, wal);
+}
+
+fn report(name: &str, elapsed: Duration, events: usize, wal: u64) {
+    let rate = events as f64 / elapsed.as_secs_f64();
+    println!(
+        "{name:<28} {events} events in {:>8.3}s = {rate:>9.0}/s, WAL at end {:.1} MiB",
+        elapsed.as_secs_f64(),
+        wal as f64 / 1_048_576.0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn group_commit_throughput() {
+    let appends: usize = std::env::var("BENCH_APPENDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let dir = TempDir::new().unwrap();
+    let rows: Vec<(String, NewEvent)> = (0..appends)
+        .flat_map(|n| (0..APPENDERS).map(move |a| (format!("incident-{a}"), event(n))))
+        .collect();
+    for batch in [64, 4096] {
+        let path = dir.path().join(format!("raw-{batch}.db"));
+        let elapsed = bench::raw_batched_inserts(&path, &rows, batch).unwrap();
+        report(
+            &format!("raw batched inserts ({batch})"),
+            elapsed,
+            rows.len(),
+            wal_bytes(&path),
+        );
+    }
+    for round in 0..2 {
+        store_run(&dir, &format!("store #{round}"), appends).await;
+    }
+}
