@@ -1,0 +1,96 @@
+//! (a) the ceiling: plain batched inserts of the same rows; (b) the store under 64 concurrent
+//! single-event appenders, each append acknowledged only once durable.
+
+use crate::incidents::{envelope, open_command};
+use crate::report::{rate, Report};
+use crate::Options;
+use servicedesk_domain::incident::{decide, DecisionContext, IncidentCommand, IncidentId};
+use servicedesk_domain::PriorityMatrix;
+use servicedesk_store::sqlite::{bench, SqliteEventStore};
+use servicedesk_store::{EventStore, ExpectedVersion, NewEvent, SystemClock};
+use std::sync::Arc;
+use std::time::Instant;
+
+const APPENDERS: usize = 64;
+
+fn opened_events(count: usize) -> Vec<(String, NewEvent)> {
+    let now = chrono::Utc::now();
+    let ctx = DecisionContext {
+        now,
+        priority_matrix: PriorityMatrix::default(),
+    };
+    (0..count as u64)
+        .map(|n| {
+            let id = IncidentId(uuid::Uuid::now_v7());
+            let events =
+                decide(None, &IncidentCommand::Open(open_command(n, id)), &ctx).expect("open");
+            (id.stream(), envelope(&events[0], now))
+        })
+        .collect()
+}
+
+pub async fn run(options: &Options, report: &mut Report) {
+    let count = options.store_events - options.store_events % APPENDERS;
+    println!(
+        "\n(a) raw SQLite batched inserts, {count} IncidentOpened rows, WAL + synchronous=FULL"
+    );
+    let events = opened_events(count);
+    let avg = events.iter().map(|(_, e)| e.data.len()).sum::<usize>() / count.max(1);
+    println!("  average event data: {avg} bytes");
+    let mut ceilings = Vec::new();
+    for batch in [64, 4096] {
+        let path = options.dir.join(format!("raw-{batch}.db"));
+        let elapsed = bench::raw_batched_inserts(&path, &events, batch).expect("raw inserts");
+        let r = rate(count, elapsed.as_secs_f64());
+        ceilings.push(r);
+        report.add(
+            &format!("(a) raw inserts, {batch} rows/transaction"),
+            format!("{r:.0} events/s"),
+        );
+    }
+
+    println!(
+        "\n(b) SqliteEventStore::append, {APPENDERS} concurrent single-event appenders, durable"
+    );
+    let path = options.dir.join("store.db");
+    let store = Arc::new(SqliteEventStore::open(&path, Arc::new(SystemClock)).expect("open store"));
+    let per_task = count / APPENDERS;
+    let mut chunks: Vec<Vec<(String, NewEvent)>> = Vec::new();
+    let mut events = events.into_iter();
+    for _ in 0..APPENDERS {
+        chunks.push(events.by_ref().take(per_task).collect());
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = chunks
+        .into_iter()
+        .map(|chunk| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for (stream, event) in chunk {
+                    store
+                        .append(&stream, ExpectedVersion::NoStream, vec![event])
+                        .await
+                        .expect("append");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("appender");
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    store.close().await.expect("close");
+    let r = rate(count, elapsed);
+    report.add(
+        "(b) store appends, 64 appenders",
+        format!("{r:.0} events/s"),
+    );
+    report.add(
+        "(b)/(a) ratio",
+        format!(
+            "{:.2} of the 64-row ceiling, {:.2} of the 4096-row ceiling",
+            r / ceilings[0],
+            r / ceilings[1]
+        ),
+    );
+}
