@@ -67,20 +67,22 @@ impl Config {
         toml::from_str(&text).map_err(|e| Failure(format!("config {}: {e}", path.display())))
     }
 
-    /// The signing secret: `SERVICEDESK_JWT_SECRET`, else `auth.secret_file`, else one generated
-    /// in the data dir on first start.
+    /// The signing secret: `SERVICEDESK_JWT_SECRET`, else the file named by
+    /// `SERVICEDESK_JWT_SECRET_FILE` or `auth.secret_file`, else one generated in the data dir
+    /// on first start.
     pub fn jwt_keys(&self, dir: &DataDir) -> Result<JwtKeys> {
-        let secret = match (
-            std::env::var("SERVICEDESK_JWT_SECRET").ok(),
-            &self.auth.secret_file,
-        ) {
-            (Some(secret), _) if !secret.is_empty() => secret.into_bytes(),
-            (_, Some(file)) => std::fs::read_to_string(file)
+        let from_env = std::env::var("SERVICEDESK_JWT_SECRET").ok().filter(|s| !s.is_empty());
+        let file = std::env::var_os("SERVICEDESK_JWT_SECRET_FILE")
+            .map(PathBuf::from)
+            .or_else(|| self.auth.secret_file.clone());
+        let secret = match (from_env, file) {
+            (Some(secret), _) => secret.into_bytes(),
+            (None, Some(file)) => std::fs::read_to_string(&file)
                 .map_err(|e| Failure(format!("cannot read secret file {}: {e}", file.display())))?
                 .trim()
                 .as_bytes()
                 .to_vec(),
-            _ => dir.jwt_secret()?,
+            (None, None) => dir.jwt_secret()?,
         };
         if secret.len() < MIN_SECRET_BYTES {
             return fail(format!(
