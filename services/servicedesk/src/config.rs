@@ -71,7 +71,9 @@ impl Config {
     /// `SERVICEDESK_JWT_SECRET_FILE` or `auth.secret_file`, else one generated in the data dir
     /// on first start.
     pub fn jwt_keys(&self, dir: &DataDir) -> Result<JwtKeys> {
-        let from_env = std::env::var("SERVICEDESK_JWT_SECRET").ok().filter(|s| !s.is_empty());
+        let from_env = std::env::var("SERVICEDESK_JWT_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty());
         let file = std::env::var_os("SERVICEDESK_JWT_SECRET_FILE")
             .map(PathBuf::from)
             .or_else(|| self.auth.secret_file.clone());

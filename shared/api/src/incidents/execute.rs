@@ -21,6 +21,7 @@ pub struct Executed {
     pub incident: Incident,
 }
 
+#[tracing::instrument(skip_all, fields(incident = %id))]
 pub async fn execute(
     state: &AppState,
     caller: &Caller,
@@ -31,7 +32,12 @@ pub async fn execute(
     let stream = id.stream();
     let guard = state.stream_locks.lock(&stream).await;
     for _ in 0..ATTEMPTS {
-        let current = load(state, &stream).await?;
+        // A new id (UUID v7, minted by this request) has no stream: skip the read; the
+        // NoStream expectation still refuses a collision.
+        let current = match command {
+            IncidentCommand::Open(_) => None,
+            _ => load(state, &stream).await?,
+        };
         let version = current.as_ref().map(|i| i.version);
         if let (Some(expected), Some(actual)) = (if_match.0, version) {
             if expected != actual {

@@ -23,6 +23,8 @@ pub struct Options {
     pub incidents: usize,
     pub store_events: usize,
     pub http_seconds: u64,
+    /// Keep the data dir afterwards (to inspect query plans on the seeded read model).
+    pub keep: bool,
 }
 
 fn options() -> Options {
@@ -31,17 +33,23 @@ fn options() -> Options {
         incidents: 1_000_000,
         store_events: 256_000,
         http_seconds: 20,
+        keep: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
         let value = args.get(i + 1).cloned().unwrap_or_default();
+        if args[i] == "--keep" {
+            o.keep = true;
+            i += 1;
+            continue;
+        }
         match args[i].as_str() {
             "--dir" => o.dir = PathBuf::from(value),
             "--incidents" => o.incidents = value.parse().expect("--incidents N"),
             "--store-events" => o.store_events = value.parse().expect("--store-events N"),
             "--http-seconds" => o.http_seconds = value.parse().expect("--http-seconds N"),
-            other => panic!("unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds"),
+            other => panic!("unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --keep"),
         }
         i += 2;
     }
@@ -69,5 +77,7 @@ fn main() {
     let data_dir = runtime.block_on(seed::run(&options, &mut report));
     http_load::run(&options, &data_dir, &mut report);
     report.print();
-    std::fs::remove_dir_all(&options.dir).ok();
+    if !options.keep {
+        std::fs::remove_dir_all(&options.dir).ok();
+    }
 }
