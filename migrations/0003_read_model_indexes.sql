@@ -4,6 +4,8 @@ CREATE INDEX IF NOT EXISTS incidents_by_opened   ON incidents (opened_at);
 CREATE INDEX IF NOT EXISTS incidents_by_updated  ON incidents (updated_at);
 CREATE INDEX IF NOT EXISTS incidents_by_priority ON incidents (priority, opened_at);
 CREATE INDEX IF NOT EXISTS incidents_by_status   ON incidents (status, opened_at);
+-- the work queue: one status, most urgent first, oldest first within a priority
+CREATE INDEX IF NOT EXISTS incidents_by_status_priority ON incidents (status, priority, opened_at);
 CREATE INDEX IF NOT EXISTS incidents_by_assignee ON incidents (assignee, opened_at) WHERE assignee IS NOT NULL;
 CREATE INDEX IF NOT EXISTS incidents_by_group    ON incidents (assignment_group, opened_at) WHERE assignment_group IS NOT NULL;
 CREATE INDEX IF NOT EXISTS incidents_by_service  ON incidents (service, opened_at) WHERE service IS NOT NULL;

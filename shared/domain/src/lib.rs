@@ -3,6 +3,8 @@
 //! Nothing here does IO, runs async code or reads the clock: the caller passes `now` in, so
 //! tests (and the SLA engine later) can move time at will.
 
+pub mod alarm;
+pub mod codec;
 pub mod error;
 pub mod incident;
 pub mod priority;

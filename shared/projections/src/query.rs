@@ -190,40 +190,84 @@ impl ReadModelDb {
     }
 }
 
+/// Builds the list query. A filter with several statuses or priorities becomes one indexed,
+/// limited subquery per value, merged by an outer sort: `status IN (a, b)` on one index would
+/// make SQLite sort every matching row (hundreds of thousands) to return fifty.
 fn list_sql(
     filter: &IncidentFilter,
     sort: IncidentSort,
     cursor: Option<&Cursor>,
     limit: usize,
 ) -> (String, Vec<Value>) {
+    let columns = sort.columns().join(", ");
+    let direction = if sort.descending() { "DESC" } else { "ASC" };
+    let order = sort
+        .columns()
+        .iter()
+        .chain(std::iter::once(&"seq"))
+        .map(|c| format!("{c} {direction}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let statuses: Vec<Option<Status>> = one_or_each(&filter.status);
+    let priorities: Vec<Option<Priority>> = one_or_each(&filter.priority);
+    let mut parts = Vec::new();
+    let mut params = Vec::new();
+    for status in &statuses {
+        for priority in &priorities {
+            let (where_sql, mut part_params) = where_clause(filter, *status, *priority, sort, cursor);
+            parts.push(format!(
+                "SELECT doc, seq, {columns} FROM incidents {where_sql} ORDER BY {order} LIMIT {}",
+                limit + 1
+            ));
+            params.append(&mut part_params);
+        }
+    }
+    if parts.len() == 1 {
+        return (parts.remove(0), params);
+    }
+    let union = parts
+        .iter()
+        .map(|p| format!("SELECT * FROM ({p})"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let sql = format!(
+        "SELECT doc, seq, {columns} FROM ({union}) ORDER BY {order} LIMIT {}",
+        limit + 1
+    );
+    (sql, params)
+}
+
+/// `[None]` for "no filter on this column", else each value once.
+fn one_or_each<T: Copy + PartialEq>(values: &[T]) -> Vec<Option<T>> {
+    let mut each: Vec<Option<T>> = Vec::new();
+    for v in values {
+        if !each.contains(&Some(*v)) {
+            each.push(Some(*v));
+        }
+    }
+    if each.is_empty() {
+        each.push(None);
+    }
+    each
+}
+
+fn where_clause(
+    filter: &IncidentFilter,
+    status: Option<Status>,
+    priority: Option<Priority>,
+    sort: IncidentSort,
+    cursor: Option<&Cursor>,
+) -> (String, Vec<Value>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut params: Vec<Value> = Vec::new();
-    let mut any_of = |column: &str, values: Vec<Value>, params: &mut Vec<Value>| {
-        if values.is_empty() {
-            return;
-        }
-        let marks = vec!["?"; values.len()].join(", ");
-        clauses.push(format!("{column} IN ({marks})"));
-        params.extend(values);
-    };
-    any_of(
-        "status",
-        filter
-            .status
-            .iter()
-            .map(|s| Value::Text(s.as_str().to_owned()))
-            .collect(),
-        &mut params,
-    );
-    any_of(
-        "priority",
-        filter
-            .priority
-            .iter()
-            .map(|p| Value::Integer(i64::from(p.rank())))
-            .collect(),
-        &mut params,
-    );
+    if let Some(status) = status {
+        clauses.push("status = ?".to_owned());
+        params.push(Value::Text(status.as_str().to_owned()));
+    }
+    if let Some(priority) = priority {
+        clauses.push("priority = ?".to_owned());
+        params.push(Value::Integer(i64::from(priority.rank())));
+    }
     for (column, value) in [
         ("assignee", &filter.assignee),
         ("assignment_group", &filter.assignment_group),
@@ -232,41 +276,26 @@ fn list_sql(
         ("customer", &filter.customer),
     ] {
         if let Some(v) = value {
-            any_of(column, vec![Value::Text(v.clone())], &mut params);
+            clauses.push(format!("{column} = ?"));
+            params.push(Value::Text(v.clone()));
         }
     }
     if let Some(query) = filter.text.as_deref().and_then(fts_query) {
-        clauses.push(
-            "seq IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)".to_owned(),
-        );
+        clauses.push("seq IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)".to_owned());
         params.push(Value::Text(query));
     }
-    let columns = sort.columns();
-    let direction = if sort.descending() { "DESC" } else { "ASC" };
     if let Some(cursor) = cursor {
+        let columns = sort.columns();
         let op = if sort.descending() { "<" } else { ">" };
         let marks = vec!["?"; columns.len() + 1].join(", ");
         clauses.push(format!("({}, seq) {op} ({marks})", columns.join(", ")));
         params.extend(cursor.keys.iter().map(|k| Value::Integer(*k)));
         params.push(Value::Integer(cursor.seq));
     }
-    let where_sql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let order = columns
-        .iter()
-        .chain(std::iter::once(&"seq"))
-        .map(|c| format!("{c} {direction}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT doc, seq, {} FROM incidents {where_sql} ORDER BY {order} LIMIT {}",
-        columns.join(", "),
-        limit + 1
-    );
-    (sql, params)
+    if clauses.is_empty() {
+        return (String::new(), params);
+    }
+    (format!("WHERE {}", clauses.join(" AND ")), params)
 }
 
 /// Turns user text into an FTS5 query that cannot be a syntax error: each word quoted,

@@ -2,6 +2,8 @@ use super::state::{FieldChanges, IncidentId, Link, PendingReason, ResolutionCode
 use crate::{Impact, Priority, Urgency};
 use serde::{Deserialize, Serialize};
 
+pub use crate::codec::UnknownEvent;
+
 /// Facts about an incident, in the past tense. Each variant's payload is the event's `data`;
 /// the variant name is its `type`. Adding a field with a default is backwards compatible;
 /// anything else bumps `SCHEMA_VERSION` and gets an upcaster in `from_stored`.
@@ -109,51 +111,7 @@ pub struct Linked {
     pub link: Link,
 }
 
-/// A stored event whose type this code does not know (written by a newer version).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot read event {event_type} v{schema_version}: {reason}")]
-pub struct UnknownEvent {
-    pub event_type: String,
-    pub schema_version: u32,
-    pub reason: String,
-}
-
-macro_rules! event_codec {
-    ($($variant:ident),* $(,)?) => {
-        impl IncidentEvent {
-            pub fn event_type(&self) -> &'static str {
-                match self { $(Self::$variant(_) => stringify!($variant),)* }
-            }
-
-            /// The event's `data` as JSON text.
-            pub fn to_json(&self) -> String {
-                let encoded = match self { $(Self::$variant(d) => serde_json::to_string(d),)* };
-                // Serializing plain structs of strings and enums cannot fail.
-                encoded.unwrap_or_else(|_| "{}".to_owned())
-            }
-
-            /// Reads a stored event, upcasting older schema versions.
-            pub fn from_stored(event_type: &str, schema_version: u32, data: &str) -> Result<Self, UnknownEvent> {
-                let fail = |reason: String| UnknownEvent {
-                    event_type: event_type.to_owned(),
-                    schema_version,
-                    reason,
-                };
-                if schema_version > Self::SCHEMA_VERSION {
-                    return Err(fail("schema version is newer than this build".to_owned()));
-                }
-                match event_type {
-                    $(stringify!($variant) => serde_json::from_str(data).map(Self::$variant).map_err(|e| fail(e.to_string())),)*
-                    _ => Err(fail("unknown event type".to_owned())),
-                }
-            }
-
-            pub const TYPES: &'static [&'static str] = &[$(stringify!($variant)),*];
-        }
-    };
-}
-
-event_codec!(
+crate::event_codec!(IncidentEvent {
     IncidentOpened,
     IncidentUpdated,
     IncidentAssigned,
@@ -166,7 +124,7 @@ event_codec!(
     CommentAdded,
     IncidentLinked,
     IncidentUnlinked,
-);
+});
 
 impl IncidentEvent {
     pub const SCHEMA_VERSION: u32 = 1;

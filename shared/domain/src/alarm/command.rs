@@ -1,0 +1,22 @@
+use super::flapping::FlapThresholds;
+use crate::incident::IncidentId;
+use servicedesk_alarms::CanonicalAlarm;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlarmCommand {
+    /// A delivery from a monitoring system.
+    Receive(ReceiveAlarm),
+    /// The alarm policy tied this alarm to an incident (opened, joined or reopened).
+    LinkIncident { incident: IncidentId },
+    /// The incident it fed is over (closed, cancelled or resolved by a human): the next firing
+    /// needs a decision of its own.
+    UnlinkIncident { incident: IncidentId },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceiveAlarm {
+    pub integration: Uuid,
+    pub alarm: CanonicalAlarm,
+    pub flap_thresholds: FlapThresholds,
+}

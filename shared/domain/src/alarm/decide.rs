@@ -1,0 +1,155 @@
+use super::command::{AlarmCommand, ReceiveAlarm};
+use super::event::{self as ev, AlarmEvent};
+use super::evolve::evolve;
+use super::flapping::flapping_after;
+use super::state::{Alarm, AlarmSnapshot};
+use crate::DomainError;
+use chrono::{DateTime, Utc};
+use servicedesk_alarms::{AlarmStatus, Lifecycle};
+
+/// Decides what a delivery or a policy command means for the alarm. Deliveries never fail:
+/// whatever a monitoring system says is recorded for what it is (a resolve for an alarm never
+/// seen is dropped, as PagerDuty does).
+/// `_now` is part of the signature every `decide` has; deliveries carry their own receive time.
+pub fn decide(
+    state: Option<&Alarm>,
+    command: &AlarmCommand,
+    _now: DateTime<Utc>,
+) -> Result<Vec<AlarmEvent>, DomainError> {
+    match command {
+        AlarmCommand::Receive(receive) => Ok(receive_delivery(state, receive)),
+        AlarmCommand::LinkIncident { incident } => {
+            let alarm = state.ok_or(DomainError::NotFound)?;
+            if alarm.incident == Some(*incident) {
+                return Ok(vec![]);
+            }
+            Ok(vec![AlarmEvent::AlarmIncidentLinked(ev::IncidentLink {
+                incident: *incident,
+            })])
+        }
+        AlarmCommand::UnlinkIncident { incident } => {
+            let alarm = state.ok_or(DomainError::NotFound)?;
+            if alarm.incident != Some(*incident) {
+                return Ok(vec![]);
+            }
+            Ok(vec![AlarmEvent::AlarmIncidentUnlinked(ev::IncidentLink {
+                incident: *incident,
+            })])
+        }
+    }
+}
+
+fn receive_delivery(state: Option<&Alarm>, receive: &ReceiveAlarm) -> Vec<AlarmEvent> {
+    let incoming = &receive.alarm;
+    let at = incoming.received_at;
+    let current = state.map(|a| a.status);
+    let mut events = Vec::new();
+    match (current, incoming.status) {
+        (None | Some(AlarmStatus::Resolved), AlarmStatus::Firing) => {
+            events.push(AlarmEvent::AlarmRaised(ev::Raised {
+                snapshot: snapshot(receive),
+                received_at: at,
+            }));
+        }
+        (Some(AlarmStatus::Firing | AlarmStatus::Acknowledged), AlarmStatus::Firing) => {
+            events.push(AlarmEvent::AlarmRepeated(ev::Repeated {
+                count: 1,
+                last_seen: at,
+            }));
+            if let Some(alarm) = state {
+                if alarm.snapshot.severity != incoming.severity {
+                    events.push(AlarmEvent::AlarmSeverityChanged(ev::SeverityChanged {
+                        from: alarm.snapshot.severity,
+                        to: incoming.severity,
+                    }));
+                }
+            }
+        }
+        (Some(AlarmStatus::Firing | AlarmStatus::Acknowledged), AlarmStatus::Resolved) => {
+            events.push(AlarmEvent::AlarmResolved(ev::Resolved { received_at: at }));
+        }
+        (Some(AlarmStatus::Firing), AlarmStatus::Acknowledged) => {
+            events.push(AlarmEvent::AlarmAcknowledged(ev::Acknowledged {
+                received_at: at,
+            }));
+        }
+        // Resolving or acknowledging what is not firing: a retry or a stray; nothing changes.
+        (None | Some(AlarmStatus::Resolved), AlarmStatus::Resolved | AlarmStatus::Acknowledged)
+        | (Some(AlarmStatus::Acknowledged), AlarmStatus::Acknowledged) => {}
+    }
+    if state.is_none() && events.is_empty() {
+        return events;
+    }
+    match incoming.lifecycle {
+        Some(Lifecycle::FlappingStart) if !state.is_some_and(|a| a.flapping) => {
+            events.push(AlarmEvent::AlarmFlappingStarted(ev::Flapping {
+                percent: None,
+            }));
+            return events;
+        }
+        Some(Lifecycle::FlappingStop) if state.is_some_and(|a| a.flapping) => {
+            events.push(AlarmEvent::AlarmFlappingStopped(ev::Flapping {
+                percent: None,
+            }));
+            return events;
+        }
+        Some(
+            lifecycle @ (Lifecycle::DowntimeStart
+            | Lifecycle::DowntimeEnd
+            | Lifecycle::DowntimeCancelled
+            | Lifecycle::Custom),
+        ) => {
+            events.push(AlarmEvent::AlarmLifecycleNoted(ev::LifecycleNoted {
+                lifecycle,
+                received_at: at,
+            }));
+        }
+        _ => {}
+    }
+    events.extend(flapping_change(state, &events, receive));
+    events
+}
+
+/// Runs the new state changes through the flap detector and reports a crossing.
+fn flapping_change(
+    state: Option<&Alarm>,
+    events: &[AlarmEvent],
+    receive: &ReceiveAlarm,
+) -> Option<AlarmEvent> {
+    let was_flapping = state.is_some_and(|a| a.flapping);
+    let after = events.iter().fold(state.cloned(), |s, e| {
+        evolve(s, e, receive.alarm.received_at)
+    })?;
+    let percent = after.history.percent_change();
+    match (
+        was_flapping,
+        flapping_after(was_flapping, percent, receive.flap_thresholds),
+    ) {
+        (false, true) => Some(AlarmEvent::AlarmFlappingStarted(ev::Flapping {
+            percent: Some(percent),
+        })),
+        (true, false) => Some(AlarmEvent::AlarmFlappingStopped(ev::Flapping {
+            percent: Some(percent),
+        })),
+        _ => None,
+    }
+}
+
+fn snapshot(receive: &ReceiveAlarm) -> AlarmSnapshot {
+    let a = &receive.alarm;
+    AlarmSnapshot {
+        integration: receive.integration,
+        source: a.source,
+        fingerprint: a.fingerprint.clone(),
+        severity: a.severity,
+        summary: a.summary.clone(),
+        host: a.host.clone(),
+        configuration_item: a.configuration_item.clone(),
+        service: a.service.clone(),
+        alarm_name: a.alarm_name.clone(),
+        labels: a.labels.clone(),
+        annotations: a.annotations.clone(),
+        links: a.links.clone(),
+        started_at: a.started_at,
+    }
+}

@@ -1,0 +1,84 @@
+use super::state::AlarmSnapshot;
+use crate::incident::IncidentId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use servicedesk_alarms::{Lifecycle, Severity};
+
+/// Facts about an alarm. Repeats of a firing alarm are counted, not stored one by one: an
+/// ingest batch writes one `AlarmRepeated` per alarm with how many arrived.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlarmEvent {
+    AlarmRaised(Raised),
+    AlarmRepeated(Repeated),
+    AlarmSeverityChanged(SeverityChanged),
+    AlarmResolved(Resolved),
+    AlarmAcknowledged(Acknowledged),
+    AlarmFlappingStarted(Flapping),
+    AlarmFlappingStopped(Flapping),
+    AlarmLifecycleNoted(LifecycleNoted),
+    AlarmIncidentLinked(IncidentLink),
+    AlarmIncidentUnlinked(IncidentLink),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Raised {
+    pub snapshot: AlarmSnapshot,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repeated {
+    pub count: u64,
+    pub last_seen: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityChanged {
+    pub from: Severity,
+    pub to: Severity,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolved {
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acknowledged {
+    pub received_at: DateTime<Utc>,
+}
+
+/// `percent` is the weighted state change that crossed a threshold; None when the sender
+/// itself reported the flapping (Nagios FLAPPINGSTART).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flapping {
+    pub percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LifecycleNoted {
+    pub lifecycle: Lifecycle,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentLink {
+    pub incident: IncidentId,
+}
+
+crate::event_codec!(AlarmEvent {
+    AlarmRaised,
+    AlarmRepeated,
+    AlarmSeverityChanged,
+    AlarmResolved,
+    AlarmAcknowledged,
+    AlarmFlappingStarted,
+    AlarmFlappingStopped,
+    AlarmLifecycleNoted,
+    AlarmIncidentLinked,
+    AlarmIncidentUnlinked,
+});
+
+impl AlarmEvent {
+    pub const SCHEMA_VERSION: u32 = 1;
+}

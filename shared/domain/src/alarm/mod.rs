@@ -1,0 +1,19 @@
+//! The alarm: one stream per (integration, fingerprint), holding every occurrence of what a
+//! monitoring system reported under that key. `decide` turns a delivery into facts (raised,
+//! repeated, resolved, acknowledged, flapping); which incident it opens or clears is decided by
+//! the alarm policy, not here.
+
+mod command;
+mod decide;
+mod event;
+mod evolve;
+pub mod flapping;
+mod state;
+#[cfg(test)]
+mod tests;
+
+pub use command::{AlarmCommand, ReceiveAlarm};
+pub use decide::decide;
+pub use event::AlarmEvent;
+pub use evolve::{evolve, replay};
+pub use state::{Alarm, AlarmId, AlarmSnapshot};
