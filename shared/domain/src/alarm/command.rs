@@ -6,7 +6,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlarmCommand {
     /// A delivery from a monitoring system.
-    Receive(ReceiveAlarm),
+    Receive(Box<ReceiveAlarm>),
     /// The alarm policy tied this alarm to an incident (opened, joined or reopened).
     LinkIncident { incident: IncidentId },
     /// The incident it fed is over (closed, cancelled or resolved by a human): the next firing

@@ -46,10 +46,10 @@ fn receive_delivery(state: Option<&Alarm>, receive: &ReceiveAlarm) -> Vec<AlarmE
     let mut events = Vec::new();
     match (current, incoming.status) {
         (None | Some(AlarmStatus::Resolved), AlarmStatus::Firing) => {
-            events.push(AlarmEvent::AlarmRaised(ev::Raised {
+            events.push(AlarmEvent::AlarmRaised(Box::new(ev::Raised {
                 snapshot: snapshot(receive),
                 received_at: at,
-            }));
+            })));
         }
         (Some(AlarmStatus::Firing | AlarmStatus::Acknowledged), AlarmStatus::Firing) => {
             events.push(AlarmEvent::AlarmRepeated(ev::Repeated {

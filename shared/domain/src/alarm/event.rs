@@ -8,7 +8,7 @@ use servicedesk_alarms::{Lifecycle, Severity};
 /// ingest batch writes one `AlarmRepeated` per alarm with how many arrived.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlarmEvent {
-    AlarmRaised(Raised),
+    AlarmRaised(Box<Raised>),
     AlarmRepeated(Repeated),
     AlarmSeverityChanged(SeverityChanged),
     AlarmResolved(Resolved),

@@ -65,7 +65,7 @@ fn given(events: Vec<AlarmEvent>) -> Given {
 }
 
 fn receive(status: AlarmStatus, severity: Severity, minute: i64) -> AlarmCommand {
-    AlarmCommand::Receive(delivery(status, severity, minute))
+    AlarmCommand::Receive(Box::new(delivery(status, severity, minute)))
 }
 
 fn raised() -> AlarmEvent {
@@ -215,7 +215,7 @@ fn rapid_state_changes_start_flapping_and_calm_stops_it() {
 fn sender_reported_flapping_is_taken_as_is() {
     let mut start = delivery(AlarmStatus::Firing, Severity::Critical, 2);
     start.alarm.lifecycle = Some(Lifecycle::FlappingStart);
-    let alarm = given(vec![raised()]).then_state(AlarmCommand::Receive(start));
+    let alarm = given(vec![raised()]).then_state(AlarmCommand::Receive(Box::new(start)));
     assert!(alarm.flapping);
 }
 
