@@ -44,7 +44,7 @@ pub trait EventStore: Send + Sync + 'static {
     async fn read_all(&self, after: Position, max: usize)
         -> Result<Vec<RecordedEvent>, StoreError>;
 
-    /// The position of the last durable event; changes after every commit.
+    /// The position of the last durable event; moves on as appends become durable.
     fn head(&self) -> watch::Receiver<Position>;
 
     /// Stops accepting appends, finishes those already accepted, and releases the backend.

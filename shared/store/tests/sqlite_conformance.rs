@@ -201,3 +201,56 @@ async fn close_finishes_accepted_appends() {
     let reopened = open(&path, Arc::new(SystemClock));
     assert_eq!(reopened.read_all(0, 1000).await.unwrap().len(), committed);
 }
+
+/// After a restart the writer knows no stream heads; creating a stream that exists in the file
+/// must still conflict (the unique key catches it), and the rest of the batch must commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_stream_conflicts_on_a_stream_the_writer_has_not_seen() {
+    let dir = TempDir::new().unwrap();
+    let path = db_path(&dir);
+    let store = open(&path, Arc::new(SystemClock));
+    fill(&store, "incident-old", 2).await;
+    store.close().await.unwrap();
+
+    let store = Arc::new(open(&path, Arc::new(SystemClock)));
+    let (old, new) = tokio::join!(
+        store.append("incident-old", ExpectedVersion::NoStream, vec![event(9)]),
+        store.append(
+            "incident-new",
+            ExpectedVersion::NoStream,
+            vec![event(9), event(10)]
+        ),
+    );
+    match old {
+        Err(servicedesk_store::StoreError::Conflict { actual, .. }) => assert_eq!(actual, Some(1)),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let new = new.unwrap();
+    assert_eq!(new.version, 1);
+    assert_eq!(
+        store
+            .read_stream("incident-old", 0, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let all = store.read_all(0, 10).await.unwrap();
+    let positions: Vec<u64> = all.iter().map(|e| e.position).collect();
+    assert_eq!(
+        positions,
+        vec![1, 2, 3, 4],
+        "a refused insert leaves no gap in positions"
+    );
+    // and a retry after the conflict, now with the head known, conflicts the same way
+    let again = store
+        .append("incident-old", ExpectedVersion::NoStream, vec![event(11)])
+        .await;
+    assert!(matches!(
+        again,
+        Err(servicedesk_store::StoreError::Conflict {
+            actual: Some(1),
+            ..
+        })
+    ));
+}

@@ -1,9 +1,9 @@
 //! The ceiling the store's benchmark is measured against: the same rows, schema and pragmas,
 //! written by plain batched transactions on the calling thread with no queue, no version
-//! checks and no replies.
+//! checks and no replies. Every commit fsyncs (`synchronous=FULL`), as a durable store must.
 
 use super::codec::{insert, micros, INSERT};
-use super::connection::{io, last_position, open_writer};
+use super::connection::{io, last_position, open_writer, Synchronous};
 use crate::{NewEvent, StoreError};
 use std::collections::HashMap;
 use std::path::Path;
@@ -16,7 +16,7 @@ pub fn raw_batched_inserts(
     events: &[(String, NewEvent)],
     batch_size: usize,
 ) -> Result<Duration, StoreError> {
-    let mut conn = open_writer(path)?;
+    let mut conn = open_writer(path, Synchronous::Full)?;
     if last_position(&conn)? != 0 {
         return Err(StoreError::Invalid(format!(
             "{} already holds events",

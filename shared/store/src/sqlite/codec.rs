@@ -40,7 +40,15 @@ pub(super) fn insert(
             .map(|id| id.as_bytes().as_slice()),
         event.data,
     ])
-    .map_err(io)?;
+    .map_err(|e| match e.sqlite_error_code() {
+        // Only the (stream, version) key can collide: positions come from the writer alone.
+        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict {
+            stream: stream.to_owned(),
+            expected: "no stream".to_owned(),
+            actual: None,
+        },
+        _ => io(e),
+    })?;
     Ok(())
 }
 

@@ -65,6 +65,11 @@ impl BatchHeads<'_> {
         Ok(version)
     }
 
+    /// Whether the stream's head is known without asking the database.
+    pub(super) fn knows(&self, stream: &str) -> bool {
+        self.seen.contains_key(stream) || self.committed.committed.contains_key(stream)
+    }
+
     pub(super) fn set(&mut self, stream: &str, version: u64) {
         self.seen.insert(stream.to_owned(), Some(version));
     }

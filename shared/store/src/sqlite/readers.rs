@@ -30,27 +30,34 @@ impl ReaderPool {
         self.lock().take();
     }
 
+    /// Reads see the writer's commits at once, but only events up to `head` (the durable
+    /// head the syncer published) are returned: the rest could still vanish in a power loss.
     pub(super) fn read_stream(
         &self,
         stream: &str,
         from_version: u64,
         max: usize,
+        head: Position,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM events WHERE stream = ?1 AND version >= ?2 \
-             ORDER BY version LIMIT ?3"
+             AND position <= ?3 ORDER BY version LIMIT ?4"
         );
-        self.query(&sql, (stream, clamp(from_version), clamp(max as u64)), max)
+        let params = (stream, clamp(from_version), clamp(head), clamp(max as u64));
+        self.query(&sql, params, max)
     }
 
     pub(super) fn read_all(
         &self,
         after: Position,
         max: usize,
+        head: Position,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2");
-        self.query(&sql, (clamp(after), clamp(max as u64)), max)
+        let sql = format!(
+            "SELECT {COLUMNS} FROM events WHERE position > ?1 AND position <= ?2 \
+             ORDER BY position LIMIT ?3"
+        );
+        self.query(&sql, (clamp(after), clamp(head), clamp(max as u64)), max)
     }
 
     fn query(

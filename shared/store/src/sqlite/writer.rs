@@ -1,14 +1,19 @@
 //! The writer thread and its group commit: every append waiting in the queue when the writer
-//! comes round goes into one transaction, so one fsync serves the whole batch.
+//! comes round goes into one transaction. The commit does not wait for the disk: the batch
+//! goes to the syncer (see `syncer`), which fsyncs and replies while the writer goes on with
+//! the next batch.
 
 use super::codec::{insert, micros, INSERT};
 use super::connection::io;
 use super::heads::{check, BatchHeads, StreamHeads};
+use super::stats::Counters;
+use super::syncer::{Committed, Failed, SyncerHandle};
 use crate::{Appended, Clock, ExpectedVersion, NewEvent, Position, StoreError};
 use rusqlite::{Connection, Statement, TransactionBehavior};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use tokio::sync::{mpsc, oneshot, watch};
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot};
 
 /// Bounds on one batch, so a flood of appends still gets replies in bounded time and the
 /// transaction's memory stays small.
@@ -24,19 +29,24 @@ pub(super) struct AppendRequest {
     pub(super) reply: Reply,
 }
 
+/// Everything the writer thread owns. The connection commits with `synchronous=NORMAL`;
+/// durability is the syncer's job.
 pub(super) struct Writer {
     pub(super) conn: Connection,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) heads: StreamHeads,
     pub(super) last_position: Position,
-    pub(super) head: watch::Sender<Position>,
+    pub(super) syncer: SyncerHandle,
+    pub(super) failed: Failed,
+    pub(super) stats: Arc<Counters>,
 }
 
-/// Runs until every sender of `requests` is gone and the queue is empty.
+/// Runs until every sender of `requests` is gone, the queue is empty and the syncer has
+/// answered every batch. Ends with an error if an fsync failed or the syncer panicked.
 pub(super) fn spawn(
     writer: Writer,
     requests: mpsc::Receiver<AppendRequest>,
-) -> Result<JoinHandle<()>, StoreError> {
+) -> Result<JoinHandle<Result<(), StoreError>>, StoreError> {
     std::thread::Builder::new()
         .name("event-store-writer".to_owned())
         .spawn(move || writer.run(requests))
@@ -44,7 +54,7 @@ pub(super) fn spawn(
 }
 
 impl Writer {
-    fn run(mut self, mut requests: mpsc::Receiver<AppendRequest>) {
+    fn run(mut self, mut requests: mpsc::Receiver<AppendRequest>) -> Result<(), StoreError> {
         let mut batch = Vec::new();
         while let Some(first) = requests.blocking_recv() {
             let mut events = first.events.len();
@@ -54,12 +64,27 @@ impl Writer {
                 events += next.events.len();
                 batch.push(next);
             }
-            self.commit(&mut batch);
+            let started = Instant::now();
+            let taken = batch.len();
+            if self.failed.is_set() {
+                for request in batch.drain(..) {
+                    let _ = request.reply.send(Err(Failed::error()));
+                }
+            } else {
+                self.commit(&mut batch);
+            }
+            self.stats.batch(taken, started.elapsed());
         }
+        // The connection outlives the syncer, so SQLite never closes (and deletes) the WAL
+        // while the syncer may still fsync it.
+        let Self { conn, syncer, .. } = self;
+        let finished = syncer.finish();
+        drop(conn);
+        finished
     }
 
-    /// Writes, commits, publishes the new head, and only then replies: a caller never hears
-    /// "done" for an event that is not durable.
+    /// Writes and commits, then hands the replies to the syncer: a caller never hears "done"
+    /// (nor "conflict", which may rest on a commit not yet durable) before the fsync.
     fn commit(&mut self, batch: &mut Vec<AppendRequest>) {
         let recorded_at = micros(self.clock.now());
         let mut heads = self.heads.batch();
@@ -76,14 +101,12 @@ impl Writer {
             Ok(last_position) => {
                 let seen = heads.into_seen();
                 self.heads.apply(seen);
-                if last_position != self.last_position {
-                    self.last_position = last_position;
-                    self.head.send_replace(last_position);
-                }
-                for (request, outcome) in batch.drain(..).zip(outcomes) {
-                    // The caller may have given up waiting; its events are committed anyway.
-                    let _ = request.reply.send(outcome);
-                }
+                self.last_position = last_position;
+                let replies = batch.drain(..).map(|r| r.reply).zip(outcomes).collect();
+                self.syncer.hand_over(Committed {
+                    replies,
+                    last_position,
+                });
             }
             Err(error) => {
                 tracing::error!(%error, requests = batch.len(), "event batch rolled back");
@@ -136,7 +159,14 @@ fn append_one(
     if request.events.is_empty() {
         return Ok(Err(StoreError::Invalid("no events to append".to_owned())));
     }
-    let current = heads.current(conn, &request.stream)?;
+    // Creating a stream nobody has seen (a new incident) needs no lookup: the unique
+    // (stream, version) key refuses version 0 of an existing stream, which is the conflict.
+    let optimistic = request.expected == ExpectedVersion::NoStream && !heads.knows(&request.stream);
+    let current = if optimistic {
+        None
+    } else {
+        heads.current(conn, &request.stream)?
+    };
     if let Err(conflict) = check(&request.stream, request.expected, current) {
         return Ok(Err(conflict));
     }
@@ -145,16 +175,34 @@ fn append_one(
             "stream version overflow".to_owned(),
         )));
     };
-    for event in &request.events {
+    for (index, event) in request.events.iter().enumerate() {
         *position += 1;
-        insert(
+        match insert(
             stmt,
             *position,
             &request.stream,
             version,
             event,
             recorded_at,
-        )?;
+        ) {
+            Ok(()) => {}
+            // The failed statement rolled back alone; the batch's transaction goes on.
+            Err(StoreError::Conflict { .. }) if optimistic && index == 0 => {
+                *position -= 1;
+                let actual = heads.current(conn, &request.stream)?;
+                return Ok(Err(
+                    match check(&request.stream, request.expected, actual) {
+                        Err(conflict) => conflict,
+                        // The key said the stream exists, yet it has no head: the file changed
+                        // under the writer, which only this thread may do.
+                        Ok(()) => {
+                            StoreError::Io("unique key refused a stream without events".to_owned())
+                        }
+                    },
+                ));
+            }
+            Err(other) => return Err(other),
+        }
         version += 1;
     }
     let version = version - 1;

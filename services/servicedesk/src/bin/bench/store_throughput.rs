@@ -79,7 +79,15 @@ pub async fn run(options: &Options, report: &mut Report) {
         task.await.expect("appender");
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let stats = store.write_stats();
     store.close().await.expect("close");
+    println!(
+        "  writer: {:.1} appends per transaction, {:.1} transactions per fsync, writer busy {:.0}%, {:.1} us per event in commits",
+        stats.requests as f64 / stats.batches.max(1) as f64,
+        stats.batches as f64 / stats.syncs.max(1) as f64,
+        stats.commit_time.as_secs_f64() * 100.0 / elapsed,
+        stats.commit_time.as_secs_f64() * 1e6 / count as f64
+    );
     let r = rate(count, elapsed);
     report.add(
         "(b) store appends, 64 appenders",
