@@ -214,6 +214,19 @@ fn history_and_as_of_show_the_past() {
     assert_eq!(history[1]["data"]["changes"]["title"], "New title");
     assert_eq!(history[1]["actor"]["id"], "alice");
     assert_eq!(history[1]["version"], 1);
+    assert_ne!(history[0]["correlation_id"], history[1]["correlation_id"], "one correlation per request");
+
+    // a client's correlation id is carried into the events it causes
+    let correlation = uuid::Uuid::now_v7().to_string();
+    let noted = app.send_with(
+        "POST",
+        &format!("{path}/comments"),
+        &json!({"body": "traced"}),
+        &[("X-Correlation-Id", &correlation)],
+    );
+    assert_eq!(noted.status, 201);
+    let history = app.get(&format!("{path}/history")).json();
+    assert_eq!(history[2]["correlation_id"], correlation.as_str());
 
     let as_of = between.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let past = app.get(&format!("{path}?as_of={as_of}"));

@@ -211,3 +211,23 @@ mod tests {
         assert!(v("\"abc\"").is_err());
     }
 }
+
+/// The correlation id of a request: the client's `X-Correlation-Id` when it is a UUID, else a
+/// new one. Every event a request causes carries it, so one history can be followed across
+/// streams (and, later, across the reactions it sets off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CorrelationId(pub uuid::Uuid);
+
+impl FromRequest for CorrelationId {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let given = req
+            .headers()
+            .get("x-correlation-id")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| uuid::Uuid::parse_str(v.trim()).ok());
+        ready(Ok(Self(given.unwrap_or_else(uuid::Uuid::now_v7))))
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::extract::IfMatch;
+use crate::extract::{CorrelationId, IfMatch};
 use crate::state::AppState;
 use servicedesk_domain::incident::{
     decide, evolve, DecisionContext, Incident, IncidentCommand, IncidentEvent, IncidentId,
@@ -27,6 +27,7 @@ pub async fn execute(
     caller: &Caller,
     id: IncidentId,
     if_match: IfMatch,
+    correlation: CorrelationId,
     command: IncidentCommand,
 ) -> Result<Executed, ApiError> {
     let stream = id.stream();
@@ -59,7 +60,6 @@ pub async fn execute(
             return Ok(Executed { incident });
         }
         let expected = version.map_or(ExpectedVersion::NoStream, ExpectedVersion::Exact);
-        let correlation_id = uuid::Uuid::now_v7();
         let envelopes = events
             .iter()
             .map(|e| NewEvent {
@@ -68,7 +68,7 @@ pub async fn execute(
                 schema_version: IncidentEvent::SCHEMA_VERSION,
                 occurred_at: now,
                 actor: caller.actor(),
-                correlation_id,
+                correlation_id: correlation.0,
                 causation_id: None,
                 data: e.to_json(),
             })

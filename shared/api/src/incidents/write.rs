@@ -5,7 +5,7 @@ use super::dto::{
 use super::execute::{execute, Executed};
 use crate::auth::{permission, Caller};
 use crate::error::{ApiError, Problem};
-use crate::extract::{uuid_param, IfMatch, ValidJson};
+use crate::extract::{uuid_param, CorrelationId, IfMatch, ValidJson};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{delete, patch, post, web, HttpResponse, HttpResponseBuilder};
@@ -49,6 +49,7 @@ fn incident_id(text: &str) -> Result<IncidentId, ApiError> {
 pub async fn create_incident(
     state: web::Data<AppState>,
     caller: Caller,
+    correlation: CorrelationId,
     body: ValidJson<CreateIncidentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::WRITE_TICKETS)?;
@@ -59,6 +60,7 @@ pub async fn create_incident(
         &caller,
         id,
         IfMatch(None),
+        correlation,
         IncidentCommand::Open(command),
     )
     .await?;
@@ -84,6 +86,7 @@ pub async fn create_incident(
 pub async fn update_incident(
     state: web::Data<AppState>,
     caller: Caller,
+    correlation: CorrelationId,
     path: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<UpdateIncidentRequest>,
@@ -92,7 +95,7 @@ pub async fn update_incident(
     let id = incident_id(&path)?;
     let command = IncidentCommand::Update(body.0.into_command()?);
     Ok(respond(
-        execute(&state, &caller, id, if_match, command).await?,
+        execute(&state, &caller, id, if_match, correlation, command).await?,
     ))
 }
 
@@ -113,6 +116,7 @@ pub async fn update_incident(
 pub async fn assign_incident(
     state: web::Data<AppState>,
     caller: Caller,
+    correlation: CorrelationId,
     path: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<AssignRequest>,
@@ -121,7 +125,7 @@ pub async fn assign_incident(
     let id = incident_id(&path)?;
     let command = IncidentCommand::Assign(body.0.into_command()?);
     Ok(respond(
-        execute(&state, &caller, id, if_match, command).await?,
+        execute(&state, &caller, id, if_match, correlation, command).await?,
     ))
 }
 
@@ -143,6 +147,7 @@ pub async fn assign_incident(
 pub async fn transition_incident(
     state: web::Data<AppState>,
     caller: Caller,
+    correlation: CorrelationId,
     path: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<TransitionRequest>,
@@ -151,7 +156,7 @@ pub async fn transition_incident(
     let id = incident_id(&path)?;
     let command = IncidentCommand::ChangeStatus(body.0.into_command(&caller.subject)?);
     Ok(respond(
-        execute(&state, &caller, id, if_match, command).await?,
+        execute(&state, &caller, id, if_match, correlation, command).await?,
     ))
 }
 
@@ -171,6 +176,7 @@ pub async fn transition_incident(
 pub async fn comment_incident(
     state: web::Data<AppState>,
     caller: Caller,
+    correlation: CorrelationId,
     path: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<CommentRequest>,
@@ -183,7 +189,7 @@ pub async fn comment_incident(
         body: body.0.validated_body()?,
         author: caller.subject.clone(),
     });
-    let executed = execute(&state, &caller, id, if_match, command).await?;
+    let executed = execute(&state, &caller, id, if_match, correlation, command).await?;
     Ok(incident_response(
         HttpResponse::Created(),
         &executed.incident,
@@ -206,6 +212,7 @@ pub async fn comment_incident(
 pub async fn link_incident(
     state: web::Data<AppState>,
     caller: Caller,
+    correlation: CorrelationId,
     path: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<LinkRequest>,
@@ -230,7 +237,7 @@ pub async fn link_incident(
         target,
     });
     Ok(respond(
-        execute(&state, &caller, id, if_match, command).await?,
+        execute(&state, &caller, id, if_match, correlation, command).await?,
     ))
 }
 
@@ -248,6 +255,7 @@ pub async fn link_incident(
 pub async fn unlink_incident(
     state: web::Data<AppState>,
     caller: Caller,
+    correlation: CorrelationId,
     path: web::Path<(String, String, String)>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -263,6 +271,6 @@ pub async fn unlink_incident(
     let target = IncidentId(uuid_param("target", &target)?);
     let command = IncidentCommand::Unlink(LinkIncident { kind, target });
     Ok(respond(
-        execute(&state, &caller, id, if_match, command).await?,
+        execute(&state, &caller, id, if_match, correlation, command).await?,
     ))
 }
