@@ -8,6 +8,7 @@ pub mod codec;
 pub mod error;
 pub mod incident;
 pub mod priority;
+pub mod problem;
 pub mod text;
 
 pub use error::{DomainError, FieldError};
