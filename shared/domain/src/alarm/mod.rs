@@ -8,6 +8,10 @@ mod decide;
 mod event;
 mod evolve;
 pub mod flapping;
+pub mod policy;
+#[cfg(test)]
+mod policy_tests;
+pub mod rules;
 mod state;
 #[cfg(test)]
 mod tests;
