@@ -1,17 +1,19 @@
-//! The incidents read model: one row per incident (filter columns + the API document),
-//! its links, and a full-text index over title and description.
+//! The incidents read model, kept current live: one row per incident (filter columns + the API
+//! document), its links, and a full-text index over title and description.
 
-use crate::time::micros;
-use crate::ProjectionError;
-use rusqlite::{params, OptionalExtension, Transaction};
-use servicedesk_domain::incident::{evolve, Incident, IncidentEvent, IncidentId, Link};
+use crate::fold::{decode, fold, Decoded};
+use crate::fts::{self, TextChange};
+use crate::{row, ProjectionError};
+use rusqlite::{Connection, OptionalExtension};
+use servicedesk_domain::incident::{Incident, IncidentId, Link};
 use servicedesk_store::RecordedEvent;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 pub(crate) const PROJECTION: &str = "incidents";
 
-/// What a batch did to one incident: the state before (as far as the row mirrors it) and after.
+/// One incident a batch touched: what its rows held before (as far as the writes depend on it)
+/// and its state after.
 struct Touched {
     existed: bool,
     title_and_description: Option<(String, String)>,
@@ -19,56 +21,49 @@ struct Touched {
     state: Option<Incident>,
 }
 
-/// Applies a batch of events inside the caller's transaction. Each incident touched is read
-/// once and written once per batch, in order of first appearance (so row order, and hence
-/// `seq`, is the same live and in a rebuild).
-pub(crate) fn apply(
-    tx: &Transaction<'_>,
-    events: &[RecordedEvent],
-) -> Result<usize, ProjectionError> {
+/// Applies a batch of log events inside the caller's transaction.
+pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<usize, ProjectionError> {
+    let decoded: Vec<Decoded> = events.iter().filter_map(decode).collect();
+    merge(conn, &decoded)
+}
+
+/// Folds events into the rows of the incidents they touch: each read once and written once.
+/// Rows of new incidents are written in the order the incidents were created (see `fold`), so
+/// `seq` comes out the same live and in a rebuild, whatever the batches. Returns the number of
+/// incidents written.
+pub(crate) fn merge(conn: &Connection, events: &[Decoded]) -> Result<usize, ProjectionError> {
     let mut order: Vec<IncidentId> = Vec::new();
     let mut touched: HashMap<IncidentId, Touched> = HashMap::new();
-    for recorded in events {
-        let Some(id) = IncidentId::from_stream(&recorded.stream) else {
-            continue;
-        };
-        let entry = match touched.entry(id) {
+    for event in events {
+        let entry = match touched.entry(event.id) {
             Entry::Occupied(entry) => entry.into_mut(),
             Entry::Vacant(slot) => {
-                order.push(id);
-                slot.insert(load(tx, id)?)
+                let loaded = load(conn, event.id)?;
+                if loaded.existed {
+                    order.push(event.id); // has its `seq` already: any place will do
+                }
+                slot.insert(loaded)
             }
         };
-        if entry
-            .state
-            .as_ref()
-            .is_some_and(|s| recorded.version <= s.version)
-        {
-            continue; // already applied: redelivery is harmless
+        if fold(&mut entry.state, event) {
+            order.push(event.id);
         }
-        let event = match IncidentEvent::from_stored(
-            &recorded.event_type,
-            recorded.schema_version,
-            &recorded.data,
-        ) {
-            Ok(event) => event,
-            Err(unknown) => {
-                tracing::warn!(position = recorded.position, %unknown, "skipping unreadable incident event");
-                continue;
-            }
-        };
-        entry.state = evolve(entry.state.take(), &event, recorded.occurred_at);
     }
+    let mut texts = Vec::new();
     for id in &order {
-        if let Some(entry) = touched.get(id) {
-            store(tx, entry)?;
+        let Some(entry) = touched.get(id) else {
+            continue;
+        };
+        if let Some(seq) = store(conn, entry)? {
+            texts.extend(entry.text_change(seq));
         }
     }
+    fts::write(conn, &texts)?;
     Ok(order.len())
 }
 
-fn load(tx: &Transaction<'_>, id: IncidentId) -> Result<Touched, ProjectionError> {
-    let doc: Option<String> = tx
+fn load(conn: &Connection, id: IncidentId) -> Result<Touched, ProjectionError> {
+    let doc: Option<String> = conn
         .prepare_cached("SELECT doc FROM incidents WHERE id = ?1")?
         .query_row([id.to_string()], |r| r.get(0))
         .optional()?;
@@ -90,70 +85,33 @@ fn load(tx: &Transaction<'_>, id: IncidentId) -> Result<Touched, ProjectionError
     })
 }
 
-fn store(tx: &Transaction<'_>, entry: &Touched) -> Result<(), ProjectionError> {
-    let Some(s) = &entry.state else {
-        return Ok(());
+/// Writes the incident's row and links; returns its `seq` (None when it has no state).
+fn store(conn: &Connection, entry: &Touched) -> Result<Option<i64>, ProjectionError> {
+    let Some(state) = &entry.state else {
+        return Ok(None);
     };
-    let doc = serde_json::to_string(s).map_err(|e| ProjectionError::Corrupt(e.to_string()))?;
-    let id = s.id.to_string();
-    let seq: i64 = tx
-        .prepare_cached(
-            "INSERT INTO incidents (id, version, status, priority, title, assignee, assignment_group,
-                                    service, configuration_item, customer, opened_at, updated_at, doc)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-             ON CONFLICT (id) DO UPDATE SET
-                version = excluded.version, status = excluded.status, priority = excluded.priority,
-                title = excluded.title, assignee = excluded.assignee,
-                assignment_group = excluded.assignment_group, service = excluded.service,
-                configuration_item = excluded.configuration_item, customer = excluded.customer,
-                updated_at = excluded.updated_at, doc = excluded.doc
-             RETURNING seq",
-        )?
-        .query_row(
-            params![
-                id,
-                s.version as i64,
-                s.status.as_str(),
-                s.priority.rank(),
-                s.title,
-                s.assignee,
-                s.assignment_group,
-                s.service,
-                s.configuration_item,
-                s.customer,
-                micros(s.opened_at),
-                micros(s.updated_at),
-                doc
-            ],
-            |r| r.get(0),
-        )?;
-    let text_changed = entry
-        .title_and_description
-        .as_ref()
-        .is_none_or(|(title, description)| *title != s.title || *description != s.description);
-    if text_changed {
-        if entry.existed {
-            tx.prepare_cached("DELETE FROM incidents_fts WHERE rowid = ?1")?
-                .execute([seq])?;
-        }
-        tx.prepare_cached(
-            "INSERT INTO incidents_fts (rowid, title, description) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![seq, s.title, s.description])?;
+    let seq = row::upsert(conn, state, &row::doc(state)?)?;
+    if entry.links != state.links {
+        row::write_links(conn, state, entry.existed)?;
     }
-    if entry.links != s.links {
-        tx.prepare_cached("DELETE FROM incident_links WHERE source = ?1")?
-            .execute([&id])?;
-        let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO incident_links (source, kind, target) VALUES (?1, ?2, ?3)",
-        )?;
-        for link in &s.links {
-            let kind = serde_json::to_value(link.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            insert.execute(params![id, kind, link.target.to_string()])?;
-        }
+    Ok(Some(seq))
+}
+
+impl Touched {
+    /// The index row to write, when title or description changed.
+    fn text_change(&self, seq: i64) -> Option<TextChange<'_>> {
+        let state = self.state.as_ref()?;
+        let changed = self
+            .title_and_description
+            .as_ref()
+            .is_none_or(|(title, description)| {
+                *title != state.title || *description != state.description
+            });
+        changed.then_some(TextChange {
+            seq,
+            replaces: self.existed,
+            title: &state.title,
+            description: &state.description,
+        })
     }
-    Ok(())
 }

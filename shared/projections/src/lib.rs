@@ -3,9 +3,12 @@
 
 mod db;
 mod error;
+mod fold;
+mod fts;
 mod incidents;
 mod query;
 mod rebuild;
+mod row;
 mod runner;
 mod time;
 

@@ -214,7 +214,8 @@ fn list_sql(
     let mut params = Vec::new();
     for status in &statuses {
         for priority in &priorities {
-            let (where_sql, mut part_params) = where_clause(filter, *status, *priority, sort, cursor);
+            let (where_sql, mut part_params) =
+                where_clause(filter, *status, *priority, sort, cursor);
             parts.push(format!(
                 "SELECT doc, seq, {columns} FROM incidents {where_sql} ORDER BY {order} LIMIT {}",
                 limit + 1
@@ -281,7 +282,9 @@ fn where_clause(
         }
     }
     if let Some(query) = filter.text.as_deref().and_then(fts_query) {
-        clauses.push("seq IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)".to_owned());
+        clauses.push(
+            "seq IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)".to_owned(),
+        );
         params.push(Value::Text(query));
     }
     if let Some(cursor) = cursor {

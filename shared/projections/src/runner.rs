@@ -117,7 +117,7 @@ impl ProjectionRunner {
     }
 }
 
-fn apply_batch(
+pub(crate) fn apply_batch(
     conn: &mut Connection,
     events: &[servicedesk_store::RecordedEvent],
     last: Position,

@@ -1,0 +1,29 @@
+//! Rebuild stage three: writes a replayed batch into the scratch file, in order.
+
+use super::replay::Item;
+use crate::fts::{self, TextChange};
+use crate::{incidents, row, ProjectionError};
+use rusqlite::Connection;
+
+pub(crate) fn write(conn: &Connection, items: &[Item]) -> Result<(), ProjectionError> {
+    let mut texts = Vec::with_capacity(items.len());
+    let mut rows = row::Inserter::new(conn)?;
+    for item in items {
+        match item {
+            Item::New { state, doc } => {
+                let seq = rows.insert(state, doc)?;
+                row::write_links(conn, state, false)?;
+                texts.push(TextChange {
+                    seq,
+                    replaces: false,
+                    title: &state.title,
+                    description: &state.description,
+                });
+            }
+            Item::Merge(events) => {
+                incidents::merge(conn, events)?;
+            }
+        }
+    }
+    fts::write(conn, &texts)
+}
