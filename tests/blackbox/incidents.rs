@@ -214,7 +214,10 @@ fn history_and_as_of_show_the_past() {
     assert_eq!(history[1]["data"]["changes"]["title"], "New title");
     assert_eq!(history[1]["actor"]["id"], "alice");
     assert_eq!(history[1]["version"], 1);
-    assert_ne!(history[0]["correlation_id"], history[1]["correlation_id"], "one correlation per request");
+    assert_ne!(
+        history[0]["correlation_id"], history[1]["correlation_id"],
+        "one correlation per request"
+    );
 
     // a client's correlation id is carried into the events it causes
     let correlation = uuid::Uuid::now_v7().to_string();

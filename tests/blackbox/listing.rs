@@ -85,7 +85,9 @@ fn filters_sort_and_cursor_pagination() {
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 9);
 
     // several statuses and priorities: pages still come in one order, each incident once
-    let expected: Vec<String> = ids(&app.get("/api/v1/incidents?priority=P1,P3&status=new,assigned&limit=100").json());
+    let expected: Vec<String> = ids(&app
+        .get("/api/v1/incidents?priority=P1,P3&status=new,assigned&limit=100")
+        .json());
     assert_eq!(expected.len(), 6);
     let mut walked = Vec::new();
     let mut path = "/api/v1/incidents?priority=P3,P1&status=assigned,new&limit=4".to_owned();
@@ -93,14 +95,23 @@ fn filters_sort_and_cursor_pagination() {
         let page = app.get(&path).json();
         walked.extend(ids(&page));
         match page["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/api/v1/incidents?priority=P3,P1&status=assigned,new&limit=4&cursor={cursor}"),
+            Some(cursor) => {
+                path = format!(
+                    "/api/v1/incidents?priority=P3,P1&status=assigned,new&limit=4&cursor={cursor}"
+                )
+            }
             None => break,
         }
     }
     assert_eq!(walked, expected);
     let newest_first_p1_p3: Vec<String> = newest_first
         .iter()
-        .filter(|id| opened.iter().position(|o| o == *id).is_some_and(|i| i % 3 != 1))
+        .filter(|id| {
+            opened
+                .iter()
+                .position(|o| o == *id)
+                .is_some_and(|i| i % 3 != 1)
+        })
         .cloned()
         .collect();
     assert_eq!(walked, newest_first_p1_p3);

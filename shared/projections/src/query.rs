@@ -190,9 +190,12 @@ impl ReadModelDb {
     }
 }
 
-/// Builds the list query. A filter with several statuses or priorities becomes one indexed,
-/// limited subquery per value, merged by an outer sort: `status IN (a, b)` on one index would
-/// make SQLite sort every matching row (hundreds of thousands) to return fifty.
+/// Builds the list query. When status and priority are the only filters, several values become
+/// one indexed, limited subquery per value, merged by an outer sort: `status IN (a, b)` on one
+/// index would make SQLite sort every matching row (hundreds of thousands) to return fifty.
+/// With a more selective filter (customer, service, ...) its index drives the query and the
+/// statuses are only checked, so one query with `IN` is faster than a subquery per status,
+/// each of which might scan far for a rare one.
 fn list_sql(
     filter: &IncidentFilter,
     sort: IncidentSort,
@@ -208,14 +211,22 @@ fn list_sql(
         .map(|c| format!("{c} {direction}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let statuses: Vec<Option<Status>> = one_or_each(&filter.status);
-    let priorities: Vec<Option<Priority>> = one_or_each(&filter.priority);
+    let selective = filter.assignee.is_some()
+        || filter.assignment_group.is_some()
+        || filter.service.is_some()
+        || filter.configuration_item.is_some()
+        || filter.customer.is_some()
+        || filter.text.is_some();
+    let (statuses, priorities): (Vec<Vec<Status>>, Vec<Vec<Priority>>) = if selective {
+        (vec![filter.status.clone()], vec![filter.priority.clone()])
+    } else {
+        (each(&filter.status), each(&filter.priority))
+    };
     let mut parts = Vec::new();
     let mut params = Vec::new();
     for status in &statuses {
         for priority in &priorities {
-            let (where_sql, mut part_params) =
-                where_clause(filter, *status, *priority, sort, cursor);
+            let (where_sql, mut part_params) = where_clause(filter, status, priority, sort, cursor);
             parts.push(format!(
                 "SELECT doc, seq, {columns} FROM incidents {where_sql} ORDER BY {order} LIMIT {}",
                 limit + 1
@@ -238,37 +249,51 @@ fn list_sql(
     (sql, params)
 }
 
-/// `[None]` for "no filter on this column", else each value once.
-fn one_or_each<T: Copy + PartialEq>(values: &[T]) -> Vec<Option<T>> {
-    let mut each: Vec<Option<T>> = Vec::new();
+/// `[[]]` for "no filter on this column", else each distinct value on its own.
+fn each<T: Copy + PartialEq>(values: &[T]) -> Vec<Vec<T>> {
+    let mut each: Vec<Vec<T>> = Vec::new();
     for v in values {
-        if !each.contains(&Some(*v)) {
-            each.push(Some(*v));
+        if !each.contains(&vec![*v]) {
+            each.push(vec![*v]);
         }
     }
     if each.is_empty() {
-        each.push(None);
+        each.push(Vec::new());
     }
     each
 }
 
 fn where_clause(
     filter: &IncidentFilter,
-    status: Option<Status>,
-    priority: Option<Priority>,
+    statuses: &[Status],
+    priorities: &[Priority],
     sort: IncidentSort,
     cursor: Option<&Cursor>,
 ) -> (String, Vec<Value>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut params: Vec<Value> = Vec::new();
-    if let Some(status) = status {
-        clauses.push("status = ?".to_owned());
-        params.push(Value::Text(status.as_str().to_owned()));
-    }
-    if let Some(priority) = priority {
-        clauses.push("priority = ?".to_owned());
-        params.push(Value::Integer(i64::from(priority.rank())));
-    }
+    let mut one_of = |column: &str, values: Vec<Value>| {
+        match values.len() {
+            0 => return,
+            1 => clauses.push(format!("{column} = ?")),
+            n => clauses.push(format!("{column} IN ({})", vec!["?"; n].join(", "))),
+        }
+        params.extend(values);
+    };
+    one_of(
+        "status",
+        statuses
+            .iter()
+            .map(|s| Value::Text(s.as_str().to_owned()))
+            .collect(),
+    );
+    one_of(
+        "priority",
+        priorities
+            .iter()
+            .map(|p| Value::Integer(i64::from(p.rank())))
+            .collect(),
+    );
     for (column, value) in [
         ("assignee", &filter.assignee),
         ("assignment_group", &filter.assignment_group),

@@ -1,5 +1,7 @@
-//! (d) the real server binary over HTTP on the seeded data dir: creators and listers run at
-//! the same time; each request's latency is recorded as the client saw it.
+//! (d) the real server binary over HTTP on the seeded data dir: creating and listing clients
+//! run at the same time, first as fast as they can (saturation: throughput, and latency that
+//! is mostly queueing on 2 shared cores), then paced at a fixed rate (latency at a load a busy
+//! service desk could produce). Latency is what the client saw.
 
 use crate::incidents::{mix, CUSTOMERS, GROUPS, HOSTS, SERVICES};
 use crate::report::{percentile_ms, rate, Report};
@@ -12,8 +14,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "benchmark-secret-benchmark-secret-benchmark-secret";
-const CREATORS: usize = 8;
-const LISTERS: usize = 8;
 
 fn list_query(n: u64) -> String {
     let r = mix(n);
@@ -83,95 +83,173 @@ pub fn run(options: &Options, data_dir: &Path, report: &mut Report) {
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    println!(
-        "\n(d) HTTP against {} incidents: {CREATORS} creators + {LISTERS} listers for {}s",
-        options.incidents, options.http_seconds
-    );
-    let stop = AtomicBool::new(false);
-    let (mut creates, mut lists, mut errors) = (Vec::new(), Vec::new(), 0usize);
-    let started = Instant::now();
-    std::thread::scope(|s| {
-        let mut handles = Vec::new();
-        for t in 0..CREATORS + LISTERS {
-            let (stop, base, token) = (&stop, &base, &token);
-            let agent = agent();
-            handles.push(s.spawn(move || {
-                let mut samples = Vec::new();
-                let mut errors = 0;
-                let mut n = (t as u64) << 40;
-                while !stop.load(Ordering::Relaxed) {
-                    n += 1;
-                    let began = Instant::now();
-                    let ok = if t < CREATORS {
-                        let body = format!(
-                            r#"{{"title":"bench incident {n}","service":"svc-{}","customer":"cust-{}","impact":"medium","urgency":"high"}}"#,
-                            mix(n) % SERVICES as u64,
-                            mix(n + 1) % CUSTOMERS as u64
-                        );
-                        agent
-                            .post(format!("{base}/api/v1/incidents"))
-                            .header("Authorization", &format!("Bearer {token}"))
-                            .header("Content-Type", "application/json")
-                            .send(body.as_bytes())
-                            .map(|mut r| {
-                                let _ = r.body_mut().read_to_vec();
-                                r.status().as_u16() == 201
-                            })
-                            .unwrap_or(false)
-                    } else {
-                        agent
-                            .get(format!("{base}/api/v1/incidents?{}", list_query(n)))
-                            .header("Authorization", &format!("Bearer {token}"))
-                            .call()
-                            .map(|mut r| {
-                                let _ = r.body_mut().read_to_vec();
-                                r.status().as_u16() == 200
-                            })
-                            .unwrap_or(false)
-                    };
-                    if ok {
-                        samples.push(began.elapsed().as_micros() as u64);
-                    } else {
-                        errors += 1;
-                    }
-                }
-                (t < CREATORS, samples, errors)
-            }));
+    let phases = [
+        ("saturated", None),
+        ("paced", Some((PACED_CREATES, PACED_LISTS))),
+    ];
+    for (label, pacing) in phases {
+        let load = Load {
+            base: &base,
+            token: &token,
+            creators: options.creators,
+            listers: options.listers,
+            seconds: options.http_seconds,
+            pacing,
+        };
+        println!(
+            "\n(d) HTTP against {} incidents, {label}{}: {} creating + {} listing clients for {}s",
+            options.incidents,
+            pacing.map_or(String::new(), |(c, l)| format!(
+                " at {c} creates/s + {l} lists/s"
+            )),
+            load.creators,
+            load.listers,
+            load.seconds
+        );
+        let (mut creates, mut lists, errors, elapsed) = load.run();
+        for (kind, samples) in [
+            ("create-incident", &mut creates),
+            ("filtered list-incidents", &mut lists),
+        ] {
+            samples.sort_unstable();
+            report.add(
+                &format!("(d) {kind}, {label}"),
+                format!(
+                    "{} requests, {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                    samples.len(),
+                    rate(samples.len(), elapsed),
+                    percentile_ms(samples, 0.50),
+                    percentile_ms(samples, 0.99),
+                    percentile_ms(samples, 1.0)
+                ),
+            );
         }
-        std::thread::sleep(Duration::from_secs(options.http_seconds));
-        stop.store(true, Ordering::Relaxed);
-        for handle in handles {
-            let (creator, samples, e) = handle.join().expect("load thread");
-            errors += e;
-            if creator {
-                creates.extend(samples);
-            } else {
-                lists.extend(samples);
-            }
-        }
-    });
-    let elapsed = started.elapsed().as_secs_f64();
+        report.add(&format!("(d) failed requests, {label}"), errors.to_string());
+    }
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
     let _ = child.wait();
+}
 
-    for (name, samples) in [
-        ("create-incident", &mut creates),
-        ("filtered list-incidents", &mut lists),
-    ] {
-        samples.sort_unstable();
-        report.add(
-            &format!("(d) {name}"),
-            format!(
-                "{} requests, {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-                samples.len(),
-                rate(samples.len(), elapsed),
-                percentile_ms(samples, 0.50),
-                percentile_ms(samples, 0.99),
-                percentile_ms(samples, 1.0)
-            ),
-        );
+/// The paced phase's offered load: far above what a real service desk creates, well below
+/// what saturates this machine.
+const PACED_CREATES: f64 = 200.0;
+const PACED_LISTS: f64 = 600.0;
+
+struct Load<'a> {
+    base: &'a str,
+    token: &'a str,
+    creators: usize,
+    listers: usize,
+    seconds: u64,
+    /// Total creates and lists per second, spread evenly over the clients; None: as fast as
+    /// they can. Paced latency counts from when a request was due, not when it was sent, so a
+    /// server that falls behind is charged for the wait (no coordinated omission).
+    pacing: Option<(f64, f64)>,
+}
+
+impl Load<'_> {
+    fn run(&self) -> (Vec<u64>, Vec<u64>, usize, f64) {
+        let stop = AtomicBool::new(false);
+        let (mut creates, mut lists, mut errors) = (Vec::new(), Vec::new(), 0usize);
+        let started = Instant::now();
+        std::thread::scope(|s| {
+            let mut handles = Vec::new();
+            for t in 0..self.creators + self.listers {
+                let stop = &stop;
+                let creating = t < self.creators;
+                let interval = self.pacing.map(|(c, l)| {
+                    let (total, clients) = if creating {
+                        (c, self.creators)
+                    } else {
+                        (l, self.listers)
+                    };
+                    Duration::from_secs_f64(clients as f64 / total)
+                });
+                handles.push(s.spawn(move || self.client(t as u64, creating, interval, stop)));
+            }
+            std::thread::sleep(Duration::from_secs(self.seconds));
+            stop.store(true, Ordering::Relaxed);
+            for handle in handles {
+                let (creating, samples, e) = handle.join().expect("load thread");
+                errors += e;
+                if creating {
+                    creates.extend(samples);
+                } else {
+                    lists.extend(samples);
+                }
+            }
+        });
+        (creates, lists, errors, started.elapsed().as_secs_f64())
     }
-    report.add("(d) failed requests", errors.to_string());
+
+    fn client(
+        &self,
+        t: u64,
+        creating: bool,
+        interval: Option<Duration>,
+        stop: &AtomicBool,
+    ) -> (bool, Vec<u64>, usize) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let (base, token) = (self.base, self.token);
+        let mut samples = Vec::new();
+        let mut errors = 0;
+        let mut n = t << 40;
+        // Paced clients start spread over one interval, not all at the same instant.
+        let mut due =
+            Instant::now() + interval.map_or(Duration::ZERO, |i| i.mul_f64((t % 97) as f64 / 97.0));
+        while !stop.load(Ordering::Relaxed) {
+            n += 1;
+            match interval {
+                Some(_) => {
+                    let now = Instant::now();
+                    if due > now {
+                        std::thread::sleep(due - now);
+                    }
+                }
+                None => due = Instant::now(),
+            }
+            let ok = if creating {
+                let body = format!(
+                    r#"{{"title":"bench incident {n}","service":"svc-{}","customer":"cust-{}","impact":"medium","urgency":"high"}}"#,
+                    mix(n) % SERVICES as u64,
+                    mix(n + 1) % CUSTOMERS as u64
+                );
+                agent
+                    .post(format!("{base}/api/v1/incidents"))
+                    .header("Authorization", &format!("Bearer {token}"))
+                    .header("Content-Type", "application/json")
+                    .send(body.as_bytes())
+                    .map(|mut r| {
+                        let _ = r.body_mut().read_to_vec();
+                        r.status().as_u16() == 201
+                    })
+                    .unwrap_or(false)
+            } else {
+                agent
+                    .get(format!("{base}/api/v1/incidents?{}", list_query(n)))
+                    .header("Authorization", &format!("Bearer {token}"))
+                    .call()
+                    .map(|mut r| {
+                        let _ = r.body_mut().read_to_vec();
+                        r.status().as_u16() == 200
+                    })
+                    .unwrap_or(false)
+            };
+            if ok {
+                samples.push(due.elapsed().as_micros() as u64);
+            } else {
+                errors += 1;
+            }
+            if let Some(interval) = interval {
+                due += interval;
+            }
+        }
+        (creating, samples, errors)
+    }
 }

@@ -25,6 +25,10 @@ pub struct Options {
     pub http_seconds: u64,
     /// Keep the data dir afterwards (to inspect query plans on the seeded read model).
     pub keep: bool,
+    /// Only (d), on the data a previous `--keep` run left.
+    pub http_only: bool,
+    pub creators: usize,
+    pub listers: usize,
 }
 
 fn options() -> Options {
@@ -34,13 +38,17 @@ fn options() -> Options {
         store_events: 256_000,
         http_seconds: 20,
         keep: false,
+        http_only: false,
+        creators: 8,
+        listers: 8,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
         let value = args.get(i + 1).cloned().unwrap_or_default();
-        if args[i] == "--keep" {
-            o.keep = true;
+        if args[i] == "--keep" || args[i] == "--http-only" {
+            o.keep |= args[i] == "--keep";
+            o.http_only |= args[i] == "--http-only";
             i += 1;
             continue;
         }
@@ -49,7 +57,11 @@ fn options() -> Options {
             "--incidents" => o.incidents = value.parse().expect("--incidents N"),
             "--store-events" => o.store_events = value.parse().expect("--store-events N"),
             "--http-seconds" => o.http_seconds = value.parse().expect("--http-seconds N"),
-            other => panic!("unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --keep"),
+            "--creators" => o.creators = value.parse().expect("--creators N"),
+            "--listers" => o.listers = value.parse().expect("--listers N"),
+            other => panic!(
+                "unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --creators, --listers, --keep, --http-only"
+            ),
         }
         i += 2;
     }
@@ -58,6 +70,12 @@ fn options() -> Options {
 
 fn main() {
     let options = options();
+    if options.http_only {
+        let mut report = report::Report::default();
+        http_load::run(&options, &options.dir.join("server"), &mut report);
+        report.print();
+        return;
+    }
     if options.dir.exists() {
         std::fs::remove_dir_all(&options.dir).expect("clear bench dir");
     }
