@@ -77,6 +77,7 @@ impl CreateIncidentRequest {
             assignment_group: line(&mut c, "assignment_group", self.assignment_group.as_deref()),
             assignee: line(&mut c, "assignee", self.assignee.as_deref()),
             opened_by: opened_by.to_owned(),
+            alarm: None,
         };
         c.finish(Some(command))
     }

@@ -13,6 +13,7 @@ pub enum IncidentCommand {
     AddComment(AddComment),
     Link(LinkIncident),
     Unlink(LinkIncident),
+    Monitor(super::monitoring::MonitorCommand),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +31,8 @@ pub struct OpenIncident {
     pub assignment_group: Option<String>,
     pub assignee: Option<String>,
     pub opened_by: String,
+    /// The alarm that opened it, when monitoring did.
+    pub alarm: Option<super::monitoring::AttachedAlarm>,
 }
 
 /// Descriptive fields to change; priority is derived, never set here.

@@ -1,5 +1,6 @@
 use super::command::{ChangeStatus, IncidentCommand, LinkIncident, OpenIncident, UpdateIncident};
 use super::event::{self as ev, IncidentEvent};
+use super::monitoring::{AttachedAlarm, MonitorCommand};
 use super::state::{FieldChanges, Incident, Link, Status};
 use crate::{DomainError, FieldError, PriorityMatrix};
 use chrono::{DateTime, Utc};
@@ -79,6 +80,7 @@ pub fn decide(
             }
             Ok(vec![IncidentEvent::IncidentLinked(ev::Linked { link })])
         }
+        C::Monitor(monitor) => monitor_decision(incident, monitor),
         C::Unlink(link) => {
             refuse_if_final(incident, "unlink")?;
             let link = Link {
@@ -109,7 +111,73 @@ fn opened(open: &OpenIncident, matrix: &PriorityMatrix) -> IncidentEvent {
         assignment_group: open.assignment_group.clone(),
         assignee: open.assignee.clone(),
         opened_by: open.opened_by.clone(),
+        alarm: open.alarm.clone(),
     })
+}
+
+/// What the alarm policy's requests mean for the incident. Each is idempotent: asking twice
+/// changes nothing the second time.
+fn monitor_decision(
+    incident: &Incident,
+    monitor: &MonitorCommand,
+) -> Result<Vec<IncidentEvent>, DomainError> {
+    let m = &incident.monitoring;
+    match monitor {
+        MonitorCommand::Attach(alarm) => {
+            refuse_if_final(incident, "attach an alarm to")?;
+            if m.attached(alarm.alarm).is_some_and(|a| !a.cleared) {
+                return Ok(vec![]);
+            }
+            Ok(vec![IncidentEvent::IncidentAlarmAttached(
+                ev::AlarmAttached {
+                    alarm: AttachedAlarm {
+                        cleared: false,
+                        ..alarm.clone()
+                    },
+                },
+            )])
+        }
+        MonitorCommand::Clear { alarm, resolve } => {
+            if m.attached(*alarm).is_none_or(|a| a.cleared) {
+                return Ok(vec![]);
+            }
+            let mut events = vec![IncidentEvent::IncidentAlarmCleared(ev::AlarmCleared {
+                alarm: *alarm,
+            })];
+            let others_cleared = m
+                .alarms
+                .iter()
+                .filter(|a| a.alarm != *alarm)
+                .all(|a| a.cleared);
+            if *resolve && incident.status.is_open() && !m.human_touched && others_cleared {
+                events.push(IncidentEvent::IncidentRecovered(ev::Recovered {
+                    notes: "monitoring reported recovery of every alarm; nobody had worked on it"
+                        .to_owned(),
+                }));
+            }
+            Ok(events)
+        }
+        MonitorCommand::SetFlapping(flapping) => {
+            if m.flapping == *flapping || incident.status.is_final() {
+                return Ok(vec![]);
+            }
+            Ok(vec![IncidentEvent::IncidentFlappingChanged(
+                ev::FlappingChanged {
+                    flapping: *flapping,
+                },
+            )])
+        }
+        MonitorCommand::Refire { alarm } => match incident.status {
+            Status::Resolved => Ok(vec![IncidentEvent::IncidentRefired(ev::AlarmCleared {
+                alarm: *alarm,
+            })]),
+            status if status.is_open() => Ok(vec![]),
+            status => Err(DomainError::NotAllowedInStatus {
+                action: "reopen by monitoring",
+                status,
+            }),
+        },
+    }
 }
 
 /// Keeps only real changes, and re-derives the priority when impact or urgency moved.

@@ -21,6 +21,48 @@ pub enum IncidentEvent {
     CommentAdded(CommentAdded),
     IncidentLinked(Linked),
     IncidentUnlinked(Linked),
+    IncidentAlarmAttached(AlarmAttached),
+    IncidentAlarmCleared(AlarmCleared),
+    IncidentFlappingChanged(FlappingChanged),
+    IncidentRecovered(Recovered),
+    IncidentRefired(AlarmCleared),
+}
+
+impl IncidentEvent {
+    /// Events monitoring causes; every other event after the opening means a person acted.
+    pub fn is_monitoring(&self) -> bool {
+        matches!(
+            self,
+            Self::IncidentAlarmAttached(_)
+                | Self::IncidentAlarmCleared(_)
+                | Self::IncidentFlappingChanged(_)
+                | Self::IncidentRecovered(_)
+                | Self::IncidentRefired(_)
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlarmAttached {
+    pub alarm: super::monitoring::AttachedAlarm,
+}
+
+/// Names the alarm (`IncidentAlarmCleared`: it recovered; `IncidentRefired`: it fired again and
+/// reopened the incident).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlarmCleared {
+    pub alarm: crate::alarm::AlarmId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlappingChanged {
+    pub flapping: bool,
+}
+
+/// Resolved by monitoring: every alarm recovered and nobody had touched the incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recovered {
+    pub notes: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +89,8 @@ pub struct Opened {
     #[serde(default)]
     pub assignee: Option<String>,
     pub opened_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm: Option<super::monitoring::AttachedAlarm>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +168,11 @@ crate::event_codec!(IncidentEvent {
     CommentAdded,
     IncidentLinked,
     IncidentUnlinked,
+    IncidentAlarmAttached,
+    IncidentAlarmCleared,
+    IncidentFlappingChanged,
+    IncidentRecovered,
+    IncidentRefired,
 });
 
 impl IncidentEvent {

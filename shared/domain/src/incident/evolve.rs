@@ -42,11 +42,19 @@ pub fn evolve(
             resolved_at: None,
             closed_at: None,
             reopen_count: 0,
+            monitoring: super::monitoring::Monitoring {
+                opened_by_monitoring: o.alarm.is_some(),
+                alarms: o.alarm.iter().cloned().collect(),
+                ..Default::default()
+            },
         });
     }
     let mut s = state?;
     s.version += 1;
     s.updated_at = at;
+    if !event.is_monitoring() {
+        s.monitoring.human_touched = true;
+    }
     match event {
         E::IncidentOpened(_) => {}
         E::IncidentUpdated(u) => {
@@ -131,8 +139,37 @@ pub fn evolve(
             }
         }
         E::IncidentUnlinked(l) => s.links.retain(|x| *x != l.link),
+        E::IncidentAlarmAttached(a) => {
+            s.monitoring.alarms.retain(|x| x.alarm != a.alarm.alarm);
+            s.monitoring.alarms.push(a.alarm.clone());
+        }
+        E::IncidentAlarmCleared(c) => set_cleared(&mut s, c.alarm, true),
+        E::IncidentFlappingChanged(f) => s.monitoring.flapping = f.flapping,
+        E::IncidentRecovered(r) => {
+            s.status = Status::Resolved;
+            s.pending_reason = None;
+            s.resolution = Some(Resolution {
+                code: super::state::ResolutionCode::Recovered,
+                notes: r.notes.clone(),
+                resolved_by: "monitoring".to_owned(),
+            });
+            s.resolved_at = Some(at);
+        }
+        E::IncidentRefired(c) => {
+            set_cleared(&mut s, c.alarm, false);
+            s.status = reopened_status(&s);
+            s.resolution = None;
+            s.resolved_at = None;
+            s.reopen_count += 1;
+        }
     }
     Some(s)
+}
+
+fn set_cleared(s: &mut Incident, alarm: crate::alarm::AlarmId, cleared: bool) {
+    for attached in s.monitoring.alarms.iter_mut().filter(|a| a.alarm == alarm) {
+        attached.cleared = cleared;
+    }
 }
 
 /// A reopened incident goes back to whoever owned it: in progress with an assignee,

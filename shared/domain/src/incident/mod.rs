@@ -8,6 +8,7 @@ mod command;
 mod decide;
 mod event;
 mod evolve;
+mod monitoring;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -19,6 +20,7 @@ pub use command::{
 pub use decide::{decide, DecisionContext};
 pub use event::{IncidentEvent, UnknownEvent};
 pub use evolve::{evolve, replay};
+pub use monitoring::{AttachedAlarm, MonitorCommand, Monitoring};
 pub use state::{
     Comment, FieldChanges, Incident, IncidentId, Link, LinkKind, PendingReason, Resolution,
     ResolutionCode, Status, Visibility,

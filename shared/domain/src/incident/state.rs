@@ -262,4 +262,6 @@ pub struct Incident {
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub reopen_count: u32,
+    #[serde(default)]
+    pub monitoring: super::monitoring::Monitoring,
 }

@@ -37,6 +37,7 @@ fn open_cmd() -> OpenIncident {
         assignment_group: None,
         assignee: None,
         opened_by: "alice".into(),
+        alarm: None,
     }
 }
 
@@ -370,4 +371,122 @@ fn events_round_trip_through_their_stored_form() {
         "a cleared field must stay cleared when read back"
     );
     assert!(IncidentEvent::from_stored("IncidentClosed", 99, "{}").is_err());
+}
+
+mod monitoring {
+    use super::*;
+    use crate::alarm::AlarmId;
+
+    fn alarm(n: u128) -> AttachedAlarm {
+        AttachedAlarm {
+            alarm: AlarmId(uuid::Uuid::from_u128(n)),
+            fingerprint: format!("fp{n}"),
+            summary: "disk full".into(),
+            cleared: false,
+        }
+    }
+
+    fn opened_by_monitoring() -> IncidentEvent {
+        let open = OpenIncident {
+            alarm: Some(alarm(1)),
+            opened_by: "integration:prometheus".into(),
+            ..open_cmd()
+        };
+        decide(None, &IncidentCommand::Open(open), &ctx())
+            .unwrap()
+            .remove(0)
+    }
+
+    fn monitor(command: MonitorCommand) -> IncidentCommand {
+        IncidentCommand::Monitor(command)
+    }
+
+    fn clear(n: u128) -> IncidentCommand {
+        monitor(MonitorCommand::Clear {
+            alarm: AlarmId(uuid::Uuid::from_u128(n)),
+            resolve: true,
+        })
+    }
+
+    #[test]
+    fn recovery_resolves_an_untouched_incident_as_recovered() {
+        let history = vec![opened_by_monitoring()];
+        let state = given(history.clone()).state().unwrap();
+        assert!(state.monitoring.opened_by_monitoring);
+        assert!(!state.monitoring.human_touched);
+        let events = given(history.clone()).when(clear(1)).unwrap();
+        assert_eq!(events.len(), 2);
+        let state = given([history.clone(), events].concat()).state().unwrap();
+        assert_eq!(state.status, Status::Resolved);
+        assert_eq!(state.resolution.unwrap().code, ResolutionCode::Recovered);
+        assert!(state.monitoring.all_cleared());
+        // clearing twice changes nothing
+        let after = [
+            history,
+            given(vec![opened_by_monitoring()]).when(clear(1)).unwrap(),
+        ]
+        .concat();
+        assert_eq!(given(after).when(clear(1)), Ok(vec![]));
+    }
+
+    #[test]
+    fn a_touched_incident_only_notes_the_recovery() {
+        let history = vec![opened_by_monitoring(), assigned()];
+        assert!(
+            given(history.clone())
+                .state()
+                .unwrap()
+                .monitoring
+                .human_touched
+        );
+        let events = given(history).when(clear(1)).unwrap();
+        assert_eq!(events.len(), 1, "cleared, not resolved: {events:?}");
+    }
+
+    #[test]
+    fn a_storm_incident_resolves_only_when_every_alarm_cleared() {
+        let mut history = vec![opened_by_monitoring()];
+        history.extend(
+            given(history.clone())
+                .when(monitor(MonitorCommand::Attach(alarm(2))))
+                .unwrap(),
+        );
+        history.extend(given(history.clone()).when(clear(1)).unwrap());
+        assert_eq!(given(history.clone()).state().unwrap().status, Status::New);
+        history.extend(given(history.clone()).when(clear(2)).unwrap());
+        assert_eq!(given(history).state().unwrap().status, Status::Resolved);
+    }
+
+    #[test]
+    fn refiring_reopens_a_resolved_incident_and_flapping_is_marked() {
+        let mut history = vec![opened_by_monitoring()];
+        history.extend(given(history.clone()).when(clear(1)).unwrap());
+        let refire = monitor(MonitorCommand::Refire {
+            alarm: AlarmId(uuid::Uuid::from_u128(1)),
+        });
+        history.extend(given(history.clone()).when(refire.clone()).unwrap());
+        let state = given(history.clone()).state().unwrap();
+        assert_eq!(state.status, Status::New);
+        assert_eq!(state.reopen_count, 1);
+        assert!(!state.monitoring.all_cleared());
+        assert!(
+            !state.monitoring.human_touched,
+            "monitoring's own moves are not a person's"
+        );
+        assert_eq!(
+            given(history.clone()).when(refire),
+            Ok(vec![]),
+            "an open incident needs no reopen"
+        );
+        let flap = given(history.clone())
+            .when(monitor(MonitorCommand::SetFlapping(true)))
+            .unwrap();
+        assert!(
+            given([history, flap].concat())
+                .state()
+                .unwrap()
+                .monitoring
+                .flapping
+        );
+    }
 }

@@ -90,6 +90,7 @@ fn open(id: IncidentId, n: usize) -> IncidentCommand {
         assignment_group: None,
         assignee: None,
         opened_by: "tester".to_owned(),
+        alarm: None,
     })
 }
 

@@ -60,6 +60,7 @@ pub fn open_command(n: u64, id: IncidentId) -> OpenIncident {
         assignment_group: None,
         assignee: None,
         opened_by: "bench".to_owned(),
+        alarm: None,
     }
 }
 
