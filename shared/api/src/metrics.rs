@@ -171,13 +171,19 @@ pub async fn track(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
+    let status = response.status().as_u16();
+    let seconds = started.elapsed().as_secs_f64();
     if let Some(metrics) = metrics {
-        metrics.observe_request(
-            &method,
-            &route,
-            response.status().as_u16(),
-            started.elapsed().as_secs_f64(),
-        );
+        metrics.observe_request(&method, &route, status, seconds);
+    }
+    // One line per request: failures where an operator looks by default, the rest on demand
+    // (RUST_LOG=servicedesk_api=debug), so a busy server does not log itself to death.
+    let path = response.request().path().to_owned();
+    let millis = seconds * 1000.0;
+    match status {
+        500.. => tracing::error!(%method, %path, status, millis, "request failed"),
+        400..=499 => tracing::info!(%method, %path, status, millis, "request refused"),
+        _ => tracing::debug!(%method, %path, status, millis, "request"),
     }
     Ok(response)
 }
