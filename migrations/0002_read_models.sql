@@ -32,3 +32,14 @@ CREATE TABLE IF NOT EXISTS incident_links (
 CREATE VIRTUAL TABLE IF NOT EXISTS incidents_fts USING fts5(
     title, description, content = '', contentless_delete = 1, tokenize = 'unicode61'
 );
+
+-- Registered monitoring integrations; webhooks find theirs by the SHA-256 of the key.
+CREATE TABLE IF NOT EXISTS integrations (
+    id         TEXT    PRIMARY KEY,
+    version    INTEGER NOT NULL,
+    name       TEXT    NOT NULL,
+    kind       TEXT    NOT NULL,
+    key_sha256 TEXT    NOT NULL,
+    revoked    INTEGER NOT NULL,
+    doc        TEXT    NOT NULL
+) WITHOUT ROWID;

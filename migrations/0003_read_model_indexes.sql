@@ -12,3 +12,4 @@ CREATE INDEX IF NOT EXISTS incidents_by_service  ON incidents (service, opened_a
 CREATE INDEX IF NOT EXISTS incidents_by_ci       ON incidents (configuration_item, opened_at) WHERE configuration_item IS NOT NULL;
 CREATE INDEX IF NOT EXISTS incidents_by_customer ON incidents (customer, opened_at) WHERE customer IS NOT NULL;
 CREATE INDEX IF NOT EXISTS incident_links_by_target ON incident_links (target);
+CREATE INDEX IF NOT EXISTS integrations_by_key ON integrations (key_sha256);

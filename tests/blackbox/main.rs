@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod crash;
 mod incidents;
+mod integrations;
 mod listing;
 mod operations;
 mod rebuild;

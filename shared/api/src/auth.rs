@@ -50,6 +50,7 @@ pub mod permission {
     use super::Role::{self, *};
     pub const READ_TICKETS: &[Role] = &[Agent, Manager, Reporter, Admin];
     pub const WRITE_TICKETS: &[Role] = &[Agent, Manager, Admin];
+    pub const ADMINISTER: &[Role] = &[Admin];
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -197,6 +197,11 @@ impl From<DomainError> for ApiError {
                 current_status: Some(status),
                 allowed: Some(status.allowed_targets()),
             },
+            DomainError::Refused(reason) => Self::Conflict {
+                detail: reason,
+                current_status: None,
+                allowed: None,
+            },
             DomainError::Invalid(errors) => Self::Invalid {
                 detail: describe(&errors),
                 errors,

@@ -1,4 +1,4 @@
-use crate::{auth, error, incidents, ops};
+use crate::{auth, error, incidents, integrations, ops};
 use servicedesk_domain::incident;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -23,6 +23,12 @@ use utoipa::{Modify, OpenApi};
         incidents::comment_incident,
         incidents::link_incident,
         incidents::unlink_incident,
+        integrations::register_integration,
+        integrations::list_integrations,
+        integrations::get_integration,
+        integrations::change_integration,
+        integrations::rotate_integration_key,
+        integrations::revoke_integration,
         ops::healthz,
         ops::readyz,
         ops::metrics,
@@ -31,6 +37,7 @@ use utoipa::{Modify, OpenApi};
     modifiers(&BearerAuth),
     tags(
         (name = "incidents", description = "Incidents: the ITIL lifecycle new -> assigned -> in_progress <-> pending -> resolved -> closed"),
+        (name = "integrations", description = "Monitoring sources allowed to post alarms (admin)"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -1,7 +1,7 @@
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{incidents, metrics, ops};
+use crate::{incidents, integrations, metrics, ops};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest, HttpServer};
@@ -28,6 +28,7 @@ pub fn build_server(
             .service(ops::readyz)
             .service(ops::metrics)
             .configure(incidents::routes)
+            .configure(integrations::routes)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
             .default_service(web::to(not_found))
     })

@@ -40,6 +40,10 @@ pub enum DomainError {
     },
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// Refused by the resource's state for a reason the message gives (for resources without
+    /// an incident-style status).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl DomainError {

@@ -7,6 +7,7 @@ pub mod alarm;
 pub mod codec;
 pub mod error;
 pub mod incident;
+pub mod integration;
 pub mod priority;
 pub mod problem;
 pub mod text;

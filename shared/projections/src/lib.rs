@@ -6,6 +6,7 @@ mod error;
 mod fold;
 mod fts;
 mod incidents;
+mod integrations;
 mod query;
 mod rebuild;
 mod row;

@@ -1,5 +1,5 @@
 use crate::db::{checkpoint, save_checkpoint, ReadModelDb};
-use crate::{incidents, ProjectionError};
+use crate::{incidents, integrations, ProjectionError};
 use rusqlite::Connection;
 use servicedesk_store::{EventStore, Position, Subscription};
 use std::sync::Arc;
@@ -124,6 +124,7 @@ pub(crate) fn apply_batch(
 ) -> Result<(), ProjectionError> {
     let tx = conn.transaction()?;
     incidents::apply(&tx, events)?;
+    integrations::apply(&tx, events)?;
     save_checkpoint(&tx, incidents::PROJECTION, last)?;
     tx.commit()?;
     Ok(())

@@ -9,7 +9,7 @@ mod scratch;
 mod tests;
 mod writer;
 
-use crate::ProjectionError;
+use crate::{integrations, ProjectionError};
 use replay::Item;
 use rusqlite::Connection;
 use scratch::Scratch;
@@ -41,6 +41,8 @@ pub async fn rebuild(
 /// A batch of the log, replayed.
 struct Replayed {
     items: Vec<Item>,
+    /// Events of the small projections (integrations), applied as the live path does.
+    others: Vec<RecordedEvent>,
     events: u64,
     last: Option<Position>,
 }
@@ -111,6 +113,11 @@ fn replay_all(
     while let Some(events) = input.blocking_recv() {
         let replayed = Replayed {
             items: replay::replay(&events)?,
+            others: events
+                .iter()
+                .filter(|e| integrations::concerns(e))
+                .cloned()
+                .collect(),
             events: events.len() as u64,
             last: events.last().map(|e| e.position),
         };
@@ -130,6 +137,7 @@ fn write_all(
     while let Some(batch) = input.blocking_recv() {
         let tx = conn.transaction()?;
         writer::write(&tx, &batch.items)?;
+        integrations::apply(&tx, &batch.others)?;
         tx.commit()?;
         events += batch.events;
         position = batch.last.unwrap_or(position);
