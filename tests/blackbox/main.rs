@@ -5,6 +5,7 @@
 
 mod support;
 
+mod alarms;
 mod auth;
 mod bad_input;
 mod crash;

@@ -231,3 +231,47 @@ impl FromRequest for CorrelationId {
         ready(Ok(Self(given.unwrap_or_else(uuid::Uuid::now_v7))))
     }
 }
+
+/// A request body as bytes, size-limited, with its media type (alarm formats parse their own).
+pub struct RawBody {
+    pub bytes: actix_web::web::Bytes,
+    /// The media type without parameters, lowercased; empty when none was sent.
+    pub media_type: String,
+}
+
+impl FromRequest for RawBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(1 << 20, |s| s.settings.max_body_bytes);
+        let media_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| c.split(';').next())
+            .map(|c| c.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let payload = web::Payload::from_request(req, payload).into_inner();
+        Box::pin(async move {
+            if declared_length.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let payload =
+                payload.map_err(|e| ApiError::malformed(format!("cannot read the body: {e}")))?;
+            let bytes = payload
+                .to_bytes_limited(limit)
+                .await
+                .map_err(|_| ApiError::PayloadTooLarge { limit })?
+                .map_err(|e| ApiError::malformed(format!("cannot read the body: {e}")))?;
+            Ok(RawBody { bytes, media_type })
+        })
+    }
+}

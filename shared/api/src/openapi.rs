@@ -1,4 +1,4 @@
-use crate::{auth, error, incidents, integrations, ops};
+use crate::{alarms, auth, error, incidents, integrations, ops};
 use servicedesk_domain::incident;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -23,6 +23,12 @@ use utoipa::{Modify, OpenApi};
         incidents::comment_incident,
         incidents::link_incident,
         incidents::unlink_incident,
+        alarms::post_canonical,
+        alarms::post_alertmanager,
+        alarms::post_pagerduty,
+        alarms::post_pagerduty_enqueue,
+        alarms::post_nagios,
+        alarms::post_zabbix,
         integrations::register_integration,
         integrations::list_integrations,
         integrations::get_integration,
@@ -37,6 +43,7 @@ use utoipa::{Modify, OpenApi};
     modifiers(&BearerAuth),
     tags(
         (name = "incidents", description = "Incidents: the ITIL lifecycle new -> assigned -> in_progress <-> pending -> resolved -> closed"),
+        (name = "alarms", description = "Monitoring webhooks: 202 only once every alarm is durable"),
         (name = "integrations", description = "Monitoring sources allowed to post alarms (admin)"),
         (name = "operations", description = "Health, readiness and metrics"),
     )

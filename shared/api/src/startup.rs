@@ -1,7 +1,7 @@
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{incidents, integrations, metrics, ops};
+use crate::{alarms, incidents, integrations, metrics, ops};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest, HttpServer};
@@ -29,6 +29,7 @@ pub fn build_server(
             .service(ops::metrics)
             .configure(incidents::routes)
             .configure(integrations::routes)
+            .configure(alarms::routes)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
             .default_service(web::to(not_found))
     })

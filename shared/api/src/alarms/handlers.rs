@@ -1,0 +1,284 @@
+use super::ingest::{ingest, Ingested};
+use super::source::{bearer, integration_for_key};
+use crate::error::{ApiError, Problem};
+use crate::extract::{CorrelationId, RawBody};
+use crate::state::AppState;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use servicedesk_alarms::pagerduty::{EventAction, PagerDutyEvent};
+use servicedesk_alarms::{alertmanager, generic, nagios, pagerduty, zabbix};
+use servicedesk_alarms::{AlarmStatus, CanonicalAlarm, ParseError, Severity, SourceKind};
+use servicedesk_domain::integration::Integration;
+use servicedesk_domain::FieldError;
+use utoipa::ToSchema;
+
+/// The answer to an accepted webhook: every alarm in it is durable in the log.
+#[derive(Serialize, ToSchema)]
+pub struct AlarmsAccepted {
+    pub status: &'static str,
+    /// Alarms the payload held.
+    pub alarms: usize,
+    /// Events recorded (0 when every alarm repeated a state already known).
+    pub events: usize,
+}
+
+fn accepted(ingested: Ingested) -> HttpResponse {
+    HttpResponse::Accepted().json(AlarmsAccepted {
+        status: "accepted",
+        alarms: ingested.alarms,
+        events: ingested.events,
+    })
+}
+
+/// A payload the sender got wrong: 400 when it is not even JSON, 422 when a field is wrong.
+/// Logged with the integration, so an operator can tell which monitoring system to fix.
+fn refused(integration: &Integration, endpoint: &str, e: ParseError) -> ApiError {
+    tracing::info!(integration = %integration.id, name = %integration.name, endpoint, error = %e, "alarm payload refused");
+    let errors = vec![FieldError::new(e.field.clone(), e.message.clone())];
+    if e.field == "body" {
+        ApiError::Malformed {
+            detail: e.to_string(),
+            errors,
+        }
+    } else {
+        ApiError::Invalid {
+            detail: e.to_string(),
+            errors,
+        }
+    }
+}
+
+fn require_json(body: &RawBody) -> Result<(), ApiError> {
+    if body.media_type == "application/json" || body.media_type.ends_with("+json") {
+        return Ok(());
+    }
+    Err(ApiError::UnsupportedMediaType(format!(
+        "alarm payloads must be application/json, not {:?}",
+        body.media_type
+    )))
+}
+
+/// The project's canonical alarm JSON: one alarm or an array of them.
+#[utoipa::path(
+    tag = "alarms",
+    request_body(content = Vec<CanonicalAlarm>, description = "one canonical alarm or an array; received_at is set by the server"),
+    security(("bearer" = [])),
+    responses(
+        (status = 202, body = AlarmsAccepted),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/alarms")]
+pub async fn post_canonical(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    correlation: CorrelationId,
+    body: RawBody,
+) -> Result<HttpResponse, ApiError> {
+    let integration = integration_for_key(&state, bearer(&req), "canonical").await?;
+    require_json(&body)?;
+    let alarms = generic::parse(&body.bytes, state.clock.now())
+        .map_err(|e| refused(&integration, "canonical", e))?;
+    Ok(accepted(
+        ingest(&state, &integration, correlation, alarms).await?,
+    ))
+}
+
+/// Prometheus Alertmanager's webhook (version 4) and Grafana alerting's webhook. Each alert is
+/// decided by its own status and fingerprint, not by the group's.
+#[utoipa::path(
+    tag = "alarms",
+    request_body(content = Object, description = "Alertmanager/Grafana webhook payload"),
+    security(("bearer" = [])),
+    responses((status = 202, body = AlarmsAccepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/api/v1/alarms/alertmanager")]
+pub async fn post_alertmanager(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    correlation: CorrelationId,
+    body: RawBody,
+) -> Result<HttpResponse, ApiError> {
+    let integration = integration_for_key(&state, bearer(&req), "alertmanager").await?;
+    require_json(&body)?;
+    let alarms = alertmanager::parse(&body.bytes, state.clock.now())
+        .map_err(|e| refused(&integration, "alertmanager", e))?;
+    Ok(accepted(
+        ingest(&state, &integration, correlation, alarms).await?,
+    ))
+}
+
+/// Nagios and Icinga notifications, form-encoded or JSON.
+#[utoipa::path(
+    tag = "alarms",
+    request_body(content = Object, description = "Nagios/Icinga notification macros, form-encoded or JSON"),
+    security(("bearer" = [])),
+    responses((status = 202, body = AlarmsAccepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/api/v1/alarms/nagios")]
+pub async fn post_nagios(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    correlation: CorrelationId,
+    body: RawBody,
+) -> Result<HttpResponse, ApiError> {
+    let integration = integration_for_key(&state, bearer(&req), "nagios").await?;
+    let now = state.clock.now();
+    let parsed = match body.media_type.as_str() {
+        "application/x-www-form-urlencoded" => nagios::parse_form(&body.bytes, now),
+        _ => {
+            require_json(&body)?;
+            nagios::parse_json(&body.bytes, now)
+        }
+    };
+    let notification = parsed.map_err(|e| refused(&integration, "nagios", e))?;
+    Ok(accepted(
+        ingest(&state, &integration, correlation, vec![notification.alarm]).await?,
+    ))
+}
+
+/// What the project's Zabbix media type posts (see `integrations/zabbix`).
+#[utoipa::path(
+    tag = "alarms",
+    request_body(content = Object, description = "servicedesk Zabbix media type payload"),
+    security(("bearer" = [])),
+    responses((status = 202, body = AlarmsAccepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/api/v1/alarms/zabbix")]
+pub async fn post_zabbix(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    correlation: CorrelationId,
+    body: RawBody,
+) -> Result<HttpResponse, ApiError> {
+    let integration = integration_for_key(&state, bearer(&req), "zabbix").await?;
+    require_json(&body)?;
+    let alarms = zabbix::parse(&body.bytes, state.clock.now())
+        .map_err(|e| refused(&integration, "zabbix", e))?;
+    Ok(accepted(
+        ingest(&state, &integration, correlation, alarms).await?,
+    ))
+}
+
+/// PagerDuty's answer shapes, so that tools written for PagerDuty understand ours.
+#[derive(Serialize, ToSchema)]
+pub struct PagerDutyReply {
+    pub status: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dedup_key: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+fn pagerduty_invalid(errors: Vec<String>) -> HttpResponse {
+    HttpResponse::BadRequest().json(PagerDutyReply {
+        status: "invalid event".to_owned(),
+        message: "Event object is invalid".to_owned(),
+        dedup_key: None,
+        errors,
+    })
+}
+
+/// PagerDuty Events API v2 (and v1): `routing_key` names the integration. Answers as PagerDuty
+/// does: 202 with the dedup_key, 400 (not retried) for an invalid event.
+#[utoipa::path(
+    tag = "alarms",
+    request_body(content = Object, description = "PagerDuty Events API v2 event"),
+    responses((status = 202, body = PagerDutyReply), (status = 400, body = PagerDutyReply))
+)]
+#[post("/api/v1/alarms/pagerduty")]
+pub async fn post_pagerduty(
+    state: web::Data<AppState>,
+    correlation: CorrelationId,
+    body: RawBody,
+) -> Result<HttpResponse, ApiError> {
+    pagerduty_event(&state, correlation, &body).await
+}
+
+/// The same as `/api/v1/alarms/pagerduty`, at PagerDuty's own path: point a tool here by
+/// changing only the host.
+#[utoipa::path(
+    tag = "alarms",
+    request_body(content = Object, description = "PagerDuty Events API v2 event"),
+    responses((status = 202, body = PagerDutyReply), (status = 400, body = PagerDutyReply))
+)]
+#[post("/v2/enqueue")]
+pub async fn post_pagerduty_enqueue(
+    state: web::Data<AppState>,
+    correlation: CorrelationId,
+    body: RawBody,
+) -> Result<HttpResponse, ApiError> {
+    pagerduty_event(&state, correlation, &body).await
+}
+
+async fn pagerduty_event(
+    state: &AppState,
+    correlation: CorrelationId,
+    body: &RawBody,
+) -> Result<HttpResponse, ApiError> {
+    let mut event: PagerDutyEvent = match pagerduty::parse(&body.bytes, state.clock.now()) {
+        Ok(event) => event,
+        Err(e) => return Ok(pagerduty_invalid(vec![e.to_string()])),
+    };
+    let integration =
+        match integration_for_key(state, Some(event.routing_key.clone()), "pagerduty").await {
+            Ok(integration) => integration,
+            Err(ApiError::Unauthorized(_)) => {
+                return Ok(pagerduty_invalid(vec![
+                    "routing_key: unknown or revoked".to_owned()
+                ]))
+            }
+            Err(other) => return Err(other),
+        };
+    // A trigger without a dedup_key gets a new one, as with PagerDuty.
+    let dedup_key = match event.dedup_key.clone() {
+        Some(key) => key,
+        None => {
+            let key = uuid::Uuid::now_v7().simple().to_string();
+            event.assign_dedup_key(key.clone());
+            key
+        }
+    };
+    let alarm = match (event.alarm, event.event_action) {
+        (Some(alarm), _) => alarm,
+        (None, action) => follow_up(&dedup_key, action, state.clock.now()),
+    };
+    ingest(state, &integration, correlation, vec![alarm]).await?;
+    Ok(HttpResponse::Accepted().json(PagerDutyReply {
+        status: "success".to_owned(),
+        message: "Event processed".to_owned(),
+        dedup_key: Some(dedup_key),
+        errors: vec![],
+    }))
+}
+
+/// Acknowledge and resolve carry only the key: what they change is the alarm's status.
+fn follow_up(
+    dedup_key: &str,
+    action: EventAction,
+    received_at: chrono::DateTime<chrono::Utc>,
+) -> CanonicalAlarm {
+    CanonicalAlarm {
+        source: SourceKind::Pagerduty,
+        fingerprint: dedup_key.to_owned(),
+        severity: Severity::Info,
+        status: match action {
+            EventAction::Acknowledge => AlarmStatus::Acknowledged,
+            EventAction::Resolve | EventAction::Trigger => AlarmStatus::Resolved,
+        },
+        lifecycle: None,
+        summary: String::new(),
+        host: None,
+        configuration_item: None,
+        service: None,
+        alarm_name: None,
+        labels: Default::default(),
+        annotations: Default::default(),
+        links: vec![],
+        started_at: None,
+        received_at,
+    }
+}

@@ -1,0 +1,97 @@
+//! Records canonical alarms in their streams. Each alarm's stream is loaded, the delivery
+//! decided, and the events appended with the expected version; the caller answers only after
+//! every append is durable.
+
+use crate::error::ApiError;
+use crate::extract::CorrelationId;
+use crate::state::AppState;
+use servicedesk_alarms::CanonicalAlarm;
+use servicedesk_domain::alarm::{decide, evolve, AlarmCommand, AlarmEvent, AlarmId, ReceiveAlarm};
+use servicedesk_domain::integration::Integration;
+use servicedesk_store::{Actor, ActorKind, ExpectedVersion, NewEvent, StoreError};
+
+/// Stream lock, load, decide, append; a lost race (another process) is decided again.
+const ATTEMPTS: usize = 5;
+
+pub struct Ingested {
+    pub alarms: usize,
+    pub events: usize,
+}
+
+pub async fn ingest(
+    state: &AppState,
+    integration: &Integration,
+    correlation: CorrelationId,
+    alarms: Vec<CanonicalAlarm>,
+) -> Result<Ingested, ApiError> {
+    let mut events_written = 0;
+    let count = alarms.len();
+    for alarm in alarms {
+        events_written += ingest_one(state, integration, correlation, alarm).await?;
+    }
+    Ok(Ingested {
+        alarms: count,
+        events: events_written,
+    })
+}
+
+async fn ingest_one(
+    state: &AppState,
+    integration: &Integration,
+    correlation: CorrelationId,
+    alarm: CanonicalAlarm,
+) -> Result<usize, ApiError> {
+    let id = AlarmId::for_key(integration.id.0, &alarm.fingerprint);
+    let stream = id.stream();
+    let command = AlarmCommand::Receive(Box::new(ReceiveAlarm {
+        integration: integration.id.0,
+        alarm,
+        flap_thresholds: integration.rules.flap_thresholds(),
+    }));
+    let _guard = state.stream_locks.lock(&stream).await;
+    for _ in 0..ATTEMPTS {
+        let history = state.store.read_stream(&stream, 0, usize::MAX).await?;
+        let mut current = None;
+        for recorded in &history {
+            let event = AlarmEvent::from_stored(
+                &recorded.event_type,
+                recorded.schema_version,
+                &recorded.data,
+            )
+            .map_err(ApiError::internal)?;
+            current = evolve(current, &event, recorded.occurred_at);
+        }
+        let now = state.clock.now();
+        let events = decide(current.as_ref(), &command, now)?;
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let envelopes = events
+            .iter()
+            .map(|e| NewEvent {
+                event_id: uuid::Uuid::now_v7(),
+                event_type: e.event_type().to_owned(),
+                schema_version: AlarmEvent::SCHEMA_VERSION,
+                occurred_at: now,
+                actor: Actor {
+                    kind: ActorKind::Integration,
+                    id: integration.id.to_string(),
+                },
+                correlation_id: correlation.0,
+                causation_id: None,
+                data: e.to_json(),
+            })
+            .collect();
+        let expected = current.as_ref().map_or(ExpectedVersion::NoStream, |a| {
+            ExpectedVersion::Exact(a.version)
+        });
+        match state.store.append(&stream, expected, envelopes).await {
+            Ok(_) => return Ok(events.len()),
+            Err(StoreError::Conflict { .. }) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::Unavailable(
+        "the alarm kept changing under concurrent deliveries; retry".to_owned(),
+    ))
+}

@@ -1,0 +1,19 @@
+//! Alarm webhooks: each monitoring format parsed into canonical alarms, each alarm recorded in
+//! its stream, and `202 Accepted` only once every one of them is durable in the log.
+
+mod handlers;
+mod ingest;
+mod source;
+
+pub use handlers::*;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(post_canonical)
+        .service(post_alertmanager)
+        .service(post_pagerduty)
+        .service(post_pagerduty_enqueue)
+        .service(post_nagios)
+        .service(post_zabbix);
+}
