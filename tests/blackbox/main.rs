@@ -5,6 +5,7 @@
 
 mod support;
 
+mod alarm_incidents;
 mod alarms;
 mod auth;
 mod bad_input;

@@ -26,7 +26,7 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
 
     let (stop, stopped) = watch::channel(false);
     let (projections, projection_task) =
-        ProjectionRunner::start(store.clone(), read_models.clone(), stopped)?;
+        ProjectionRunner::start(store.clone(), read_models.clone(), stopped.clone())?;
     let startup_head = *store.head().borrow();
     let state = web::Data::new(AppState {
         store: store.clone(),
@@ -53,6 +53,12 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    // Alarms become incidents in the background, from the log: a webhook answers once its
+    // alarm is durable, not once its incident exists.
+    let reactor_task = tokio::spawn(servicedesk_api::alarms::reactor::run(
+        state.clone(),
+        stopped,
+    ));
     let server = build_server(listener, state, workers)?;
     // Tests and scripts read this line to find the port when listening on port 0.
     println!("servicedesk listening on http://{address}");
@@ -62,6 +68,7 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
     server.await?;
     tracing::info!("HTTP server stopped; stopping projections and closing the log");
     let _ = stop.send(true);
+    let _ = reactor_task.await;
     let _ = projection_task.await;
     store.close().await?;
     tracing::info!("stopped cleanly");

@@ -122,3 +122,32 @@ pub(crate) fn save_checkpoint(
     .execute(rusqlite::params![projection, position as i64])?;
     Ok(())
 }
+
+/// The stored position of a log follower that is not a projection (a reactor), in its own
+/// small file beside the read models (`followers.db`), so rebuilding the read models does not
+/// send reactors back to the start. Written after the follower acted on the events up to it.
+pub struct FollowerCheckpoint {
+    conn: Connection,
+    name: String,
+}
+
+impl FollowerCheckpoint {
+    pub fn open(db: &ReadModelDb, name: &str) -> Result<Self, ProjectionError> {
+        let conn = ReadModelDb::open_writer(&db.path().with_file_name("followers.db"))?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID",
+        )?;
+        Ok(Self {
+            conn,
+            name: name.to_owned(),
+        })
+    }
+
+    pub fn load(&self) -> Result<u64, ProjectionError> {
+        checkpoint(&self.conn, &self.name)
+    }
+
+    pub fn save(&self, position: u64) -> Result<(), ProjectionError> {
+        save_checkpoint(&self.conn, &self.name, position)
+    }
+}

@@ -13,7 +13,7 @@ mod row;
 mod runner;
 mod time;
 
-pub use db::{ReadModelDb, READ_MODEL_SCHEMA_VERSION};
+pub use db::{FollowerCheckpoint, ReadModelDb, READ_MODEL_SCHEMA_VERSION};
 pub use error::ProjectionError;
 pub use query::{Cursor, IncidentFilter, IncidentPage, IncidentSort};
 pub use rebuild::{rebuild, RebuildReport};

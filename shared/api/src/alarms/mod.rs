@@ -3,6 +3,7 @@
 
 mod handlers;
 mod ingest;
+pub mod reactor;
 mod source;
 
 pub use handlers::*;

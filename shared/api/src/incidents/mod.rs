@@ -1,7 +1,7 @@
 //! `/api/v1/incidents`: thin handlers that parse, authorize, and hand a command to `execute`.
 
 mod dto;
-mod execute;
+pub mod execute;
 mod query;
 mod read;
 mod write;

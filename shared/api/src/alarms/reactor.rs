@@ -1,0 +1,347 @@
+//! The alarm reactor: follows the log and, after each alarm event, asks the alarm policy what
+//! the incidents should do, then does it with ordinary commands. Redelivery is harmless: an
+//! opened incident's id is deterministic (a second open conflicts and is taken as done), and
+//! every other reaction changes nothing the second time.
+//!
+//! Not yet: warning grace rechecks (`RecheckAt` is logged, not scheduled) and storm detection
+//! (no storm candidate is looked up); both are next in `docs/alarms.md`.
+
+use crate::auth::{Caller, Role};
+use crate::error::ApiError;
+use crate::extract::{CorrelationId, IfMatch};
+use crate::incidents::execute::execute;
+use crate::state::AppState;
+use servicedesk_domain::alarm::policy::{react, IncidentFacts, Reaction, Situation};
+use servicedesk_domain::alarm::{self, Alarm, AlarmCommand, AlarmEvent, AlarmId};
+use servicedesk_domain::incident::{
+    AttachedAlarm, IncidentCommand, IncidentId, MonitorCommand, OpenIncident,
+};
+use servicedesk_domain::integration::{Integration, IntegrationId};
+use servicedesk_domain::text::MAX_TITLE;
+use servicedesk_projections::FollowerCheckpoint;
+use servicedesk_store::{ExpectedVersion, NewEvent, RecordedEvent, Subscription};
+use std::time::Duration;
+use tokio::sync::watch;
+
+const NAME: &str = "alarm-reactor";
+
+/// Runs until `stop` turns true; restarts from its checkpoint after a failure.
+pub async fn run(state: actix_web::web::Data<AppState>, mut stop: watch::Receiver<bool>) {
+    loop {
+        match follow(&state, &mut stop).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "alarm reactor failed; restarting from its checkpoint");
+                tokio::select! {
+                    _ = stop.wait_for(|s| *s) => return,
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+        }
+    }
+}
+
+async fn follow(state: &AppState, stop: &mut watch::Receiver<bool>) -> Result<(), ApiError> {
+    let checkpoint = FollowerCheckpoint::open(&state.read_models, NAME)?;
+    let mut subscription = Subscription::new(state.store.clone(), checkpoint.load()?, 500);
+    loop {
+        let events = tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => return Ok(()),
+            batch = subscription.next_batch() => batch?,
+        };
+        for recorded in &events {
+            if let Some(alarm) = AlarmId::from_stream(&recorded.stream) {
+                if reacts_to(recorded) {
+                    react_to(state, alarm, recorded).await?;
+                }
+            }
+        }
+        if let Some(last) = events.last() {
+            checkpoint.save(last.position)?;
+        }
+    }
+}
+
+/// The reactor's own links would only wake it to find nothing to do.
+fn reacts_to(recorded: &RecordedEvent) -> bool {
+    !matches!(
+        recorded.event_type.as_str(),
+        "AlarmIncidentLinked" | "AlarmIncidentUnlinked"
+    )
+}
+
+async fn react_to(state: &AppState, id: AlarmId, cause: &RecordedEvent) -> Result<(), ApiError> {
+    let Some(alarm) = load_alarm(state, id).await? else {
+        return Ok(());
+    };
+    let Some(integration) =
+        load_integration(state, IntegrationId(alarm.snapshot.integration)).await?
+    else {
+        return Ok(());
+    };
+    let last_incident = alarm
+        .incident
+        .or_else(|| alarm.incidents.last().map(|(i, _)| *i));
+    let incident = match last_incident {
+        Some(incident) => facts(state, incident).await?,
+        None => None,
+    };
+    let now = state.clock.now();
+    let reactions = react(&Situation {
+        alarm: &alarm,
+        now,
+        rules: &integration.rules,
+        incident,
+        storm_incident: None,
+    });
+    let caller = Caller {
+        subject: format!("monitoring:{}", integration.name),
+        roles: vec![Role::Integration],
+    };
+    let correlation = CorrelationId(cause.correlation_id);
+    for reaction in reactions {
+        match reaction {
+            Reaction::Open {
+                incident,
+                impact,
+                urgency,
+            } => {
+                let open = OpenIncident {
+                    id: incident,
+                    title: title_of(&alarm),
+                    description: description_of(&alarm),
+                    caller: None,
+                    customer: integration.defaults.customer.clone(),
+                    service: alarm
+                        .snapshot
+                        .service
+                        .clone()
+                        .or_else(|| integration.defaults.service.clone()),
+                    configuration_item: alarm.snapshot.configuration_item.clone(),
+                    category: Some("monitoring".to_owned()),
+                    impact,
+                    urgency,
+                    assignment_group: integration.defaults.assignment_group.clone(),
+                    assignee: None,
+                    opened_by: caller.subject.clone(),
+                    alarm: Some(attached(&alarm)),
+                };
+                match execute(
+                    state,
+                    &caller,
+                    incident,
+                    IfMatch(None),
+                    correlation,
+                    IncidentCommand::Open(open),
+                )
+                .await
+                {
+                    Ok(_) | Err(ApiError::Conflict { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+                link(state, &alarm, incident, cause).await?;
+            }
+            Reaction::Join { incident } => {
+                command(
+                    state,
+                    &caller,
+                    incident,
+                    correlation,
+                    MonitorCommand::Attach(attached(&alarm)),
+                )
+                .await?;
+                link(state, &alarm, incident, cause).await?;
+            }
+            Reaction::Reopen { incident } => {
+                command(
+                    state,
+                    &caller,
+                    incident,
+                    correlation,
+                    MonitorCommand::Refire { alarm: alarm.id },
+                )
+                .await?;
+                link(state, &alarm, incident, cause).await?;
+            }
+            Reaction::Clear { incident, resolve } => {
+                command(
+                    state,
+                    &caller,
+                    incident,
+                    correlation,
+                    MonitorCommand::Clear {
+                        alarm: alarm.id,
+                        resolve,
+                    },
+                )
+                .await?;
+            }
+            Reaction::Flapping { incident, flapping } => {
+                command(
+                    state,
+                    &caller,
+                    incident,
+                    correlation,
+                    MonitorCommand::SetFlapping(flapping),
+                )
+                .await?;
+            }
+            Reaction::RecheckAt(at) => {
+                tracing::debug!(alarm = %alarm.id, %at, "warning within its grace time; rechecks are not scheduled yet");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn command(
+    state: &AppState,
+    caller: &Caller,
+    incident: IncidentId,
+    correlation: CorrelationId,
+    command: MonitorCommand,
+) -> Result<(), ApiError> {
+    match execute(
+        state,
+        caller,
+        incident,
+        IfMatch(None),
+        correlation,
+        IncidentCommand::Monitor(command),
+    )
+    .await
+    {
+        // The incident moved on (closed meanwhile): monitoring has nothing more to say to it.
+        Ok(_) | Err(ApiError::Conflict { .. }) | Err(ApiError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Records on the alarm which incident it feeds (expected version: a concurrent delivery makes
+/// this a conflict, and the next delivery's reaction links again).
+async fn link(
+    state: &AppState,
+    alarm: &Alarm,
+    incident: IncidentId,
+    cause: &RecordedEvent,
+) -> Result<(), ApiError> {
+    let events = alarm::decide(
+        Some(alarm),
+        &AlarmCommand::LinkIncident { incident },
+        state.clock.now(),
+    )?;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let envelopes = events
+        .iter()
+        .map(|e| NewEvent {
+            event_id: uuid::Uuid::now_v7(),
+            event_type: e.event_type().to_owned(),
+            schema_version: AlarmEvent::SCHEMA_VERSION,
+            occurred_at: now,
+            actor: servicedesk_store::Actor::system(NAME),
+            correlation_id: cause.correlation_id,
+            causation_id: Some(cause.event_id),
+            data: e.to_json(),
+        })
+        .collect();
+    match state
+        .store
+        .append(
+            &alarm.id.stream(),
+            ExpectedVersion::Exact(alarm.version),
+            envelopes,
+        )
+        .await
+    {
+        Ok(_) | Err(servicedesk_store::StoreError::Conflict { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn load_alarm(state: &AppState, id: AlarmId) -> Result<Option<Alarm>, ApiError> {
+    let history = state.store.read_stream(&id.stream(), 0, usize::MAX).await?;
+    let mut alarm = None;
+    for recorded in &history {
+        let event = AlarmEvent::from_stored(
+            &recorded.event_type,
+            recorded.schema_version,
+            &recorded.data,
+        )
+        .map_err(ApiError::internal)?;
+        alarm = alarm::evolve(alarm, &event, recorded.occurred_at);
+    }
+    Ok(alarm)
+}
+
+async fn load_integration(
+    state: &AppState,
+    id: IntegrationId,
+) -> Result<Option<Integration>, ApiError> {
+    let db = state.read_models.clone();
+    Ok(actix_web::web::block(move || db.integration(id))
+        .await
+        .map_err(ApiError::internal)??)
+}
+
+async fn facts(state: &AppState, id: IncidentId) -> Result<Option<IncidentFacts>, ApiError> {
+    let incident = crate::incidents::execute::load(state, &id.stream()).await?;
+    Ok(incident.map(|i| IncidentFacts {
+        id: i.id,
+        status: i.status,
+        opened_by_monitoring: i.monitoring.opened_by_monitoring,
+        human_touched: i.monitoring.human_touched,
+        resolved_at: i.resolved_at,
+        flapping: i.monitoring.flapping,
+    }))
+}
+
+fn attached(alarm: &Alarm) -> AttachedAlarm {
+    AttachedAlarm {
+        alarm: alarm.id,
+        fingerprint: alarm.snapshot.fingerprint.clone(),
+        summary: alarm.snapshot.summary.clone(),
+        cleared: false,
+    }
+}
+
+fn title_of(alarm: &Alarm) -> String {
+    let s = &alarm.snapshot;
+    let text = match &s.host {
+        Some(host) if !s.summary.contains(host.as_str()) => format!("{} on {host}", s.summary),
+        _ => s.summary.clone(),
+    };
+    let line: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_TITLE)
+        .collect();
+    if line.trim().is_empty() {
+        format!(
+            "alarm {}",
+            s.fingerprint.chars().take(64).collect::<String>()
+        )
+    } else {
+        line
+    }
+}
+
+fn description_of(alarm: &Alarm) -> String {
+    let s = &alarm.snapshot;
+    let mut text = format!(
+        "Opened by monitoring ({:?}) for alarm {} (severity {:?}).\n",
+        s.source, s.fingerprint, s.severity
+    );
+    for (k, v) in s.annotations.iter().chain(s.labels.iter()) {
+        text.push_str(&format!("{k}: {v}\n"));
+    }
+    for link in &s.links {
+        text.push_str(&format!("link: {}\n", link.href));
+    }
+    text.chars()
+        .take(servicedesk_domain::text::MAX_BODY)
+        .collect()
+}
