@@ -7,6 +7,7 @@ mod support;
 
 mod alarm_incidents;
 mod alarms;
+mod alertmanager_e2e;
 mod auth;
 mod bad_input;
 mod crash;
