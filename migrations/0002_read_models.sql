@@ -43,3 +43,19 @@ CREATE TABLE IF NOT EXISTS integrations (
     revoked    INTEGER NOT NULL,
     doc        TEXT    NOT NULL
 ) WITHOUT ROWID;
+
+-- Alarms as their streams left them: one row per (integration, fingerprint).
+CREATE TABLE IF NOT EXISTS alarms (
+    id                 TEXT    PRIMARY KEY,
+    integration        TEXT    NOT NULL,
+    fingerprint        TEXT    NOT NULL,
+    status             TEXT    NOT NULL,
+    severity           TEXT    NOT NULL,
+    host               TEXT,
+    incident           TEXT,
+    flapping           INTEGER NOT NULL,
+    occurrences        INTEGER NOT NULL,
+    last_seen          INTEGER NOT NULL,   -- microseconds since the Unix epoch, UTC
+    version            INTEGER NOT NULL,
+    doc                TEXT    NOT NULL
+) WITHOUT ROWID;

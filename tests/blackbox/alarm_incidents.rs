@@ -102,6 +102,24 @@ fn a_critical_alarm_opens_an_incident_recovery_resolves_it_and_a_refire_reopens_
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(incidents(&app).len(), 1);
 
+    // the alarm shows its occurrences and the incident it feeds
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let alarm = loop {
+        let reply = app.get("/api/v1/alarms/88cbf0084cf27726");
+        if reply.status == 200 && reply.json()["items"][0]["occurrences"] == 3 {
+            break reply.json()["items"][0].clone();
+        }
+        assert!(Instant::now() < deadline, "{}", reply.body);
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(alarm["status"], "firing");
+    assert_eq!(alarm["incident"], id.as_str());
+    assert_eq!(alarm["severity"], "critical");
+    let firing = app.get("/api/v1/alarms?status=firing").json();
+    assert_eq!(firing["items"].as_array().unwrap().len(), 1);
+    app.get("/api/v1/alarms?status=burning").problem(400);
+    app.get("/api/v1/alarms/no-such-fingerprint").problem(404);
+
     // recovery resolves what monitoring opened and nobody touched
     deliver(
         &app,

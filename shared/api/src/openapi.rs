@@ -29,6 +29,8 @@ use utoipa::{Modify, OpenApi};
         alarms::post_pagerduty_enqueue,
         alarms::post_nagios,
         alarms::post_zabbix,
+        alarms::list_alarms,
+        alarms::get_alarm,
         integrations::register_integration,
         integrations::list_integrations,
         integrations::get_integration,

@@ -1,6 +1,7 @@
 //! Read models: SQL tables built only from events, each projection's checkpoint written in the
 //! same transaction as the rows it changed, so a restart neither skips nor repeats an event.
 
+mod alarms;
 mod db;
 mod error;
 mod fold;
@@ -13,6 +14,7 @@ mod row;
 mod runner;
 mod time;
 
+pub use alarms::AlarmFilter;
 pub use db::{FollowerCheckpoint, ReadModelDb, READ_MODEL_SCHEMA_VERSION};
 pub use error::ProjectionError;
 pub use query::{Cursor, IncidentFilter, IncidentPage, IncidentSort};

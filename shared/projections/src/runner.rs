@@ -1,5 +1,5 @@
 use crate::db::{checkpoint, save_checkpoint, ReadModelDb};
-use crate::{incidents, integrations, ProjectionError};
+use crate::{alarms, incidents, integrations, ProjectionError};
 use rusqlite::Connection;
 use servicedesk_store::{EventStore, Position, Subscription};
 use std::sync::Arc;
@@ -125,6 +125,7 @@ pub(crate) fn apply_batch(
     let tx = conn.transaction()?;
     incidents::apply(&tx, events)?;
     integrations::apply(&tx, events)?;
+    alarms::apply(&tx, events)?;
     save_checkpoint(&tx, incidents::PROJECTION, last)?;
     tx.commit()?;
     Ok(())

@@ -3,10 +3,12 @@
 
 mod handlers;
 mod ingest;
+mod queries;
 pub mod reactor;
 mod source;
 
 pub use handlers::*;
+pub use queries::*;
 
 use actix_web::web;
 
@@ -16,5 +18,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(post_pagerduty)
         .service(post_pagerduty_enqueue)
         .service(post_nagios)
-        .service(post_zabbix);
+        .service(post_zabbix)
+        .service(list_alarms)
+        .service(get_alarm);
 }

@@ -7,6 +7,7 @@ mod read;
 mod write;
 
 pub use dto::*;
+pub(crate) use query::query_pairs;
 pub use query::ListParams;
 pub use read::*;
 pub use write::*;

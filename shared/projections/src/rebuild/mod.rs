@@ -9,7 +9,7 @@ mod scratch;
 mod tests;
 mod writer;
 
-use crate::{integrations, ProjectionError};
+use crate::{alarms, integrations, ProjectionError};
 use replay::Item;
 use rusqlite::Connection;
 use scratch::Scratch;
@@ -115,7 +115,7 @@ fn replay_all(
             items: replay::replay(&events)?,
             others: events
                 .iter()
-                .filter(|e| integrations::concerns(e))
+                .filter(|e| integrations::concerns(e) || alarms::concerns(e))
                 .cloned()
                 .collect(),
             events: events.len() as u64,
@@ -138,6 +138,7 @@ fn write_all(
         let tx = conn.transaction()?;
         writer::write(&tx, &batch.items)?;
         integrations::apply(&tx, &batch.others)?;
+        alarms::apply(&tx, &batch.others)?;
         tx.commit()?;
         events += batch.events;
         position = batch.last.unwrap_or(position);
