@@ -112,12 +112,11 @@ pub struct AlarmFilter {
 }
 
 impl crate::ReadModelDb {
-    /// Alarm documents (JSON, as stored) and, when more remain, the key of the last one.
     pub fn list_alarms(
         &self,
         filter: &AlarmFilter,
         limit: usize,
-    ) -> Result<(Vec<String>, Option<(i64, String)>), ProjectionError> {
+    ) -> Result<AlarmPage, ProjectionError> {
         let mut clauses = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         for (column, value) in [
