@@ -6,6 +6,7 @@
 mod support;
 
 mod alarm_incidents;
+mod alarm_rules;
 mod alarms;
 mod alertmanager_e2e;
 mod auth;

@@ -57,16 +57,27 @@ impl Reply {
 }
 
 pub fn spawn_app() -> TestApp {
+    spawn_app_with(&[])
+}
+
+/// With extra environment, e.g. `SERVICEDESK_CLOCK=manual:<instant>` to move time in tests.
+pub fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     let tempdir = tempfile::tempdir().unwrap();
     let dir = tempdir.path().to_owned();
-    let mut app = start(&dir);
+    let mut app = start_with(&dir, env);
     app._tempdir = Some(tempdir);
     app
 }
 
 /// Starts the binary on an existing data dir (for restart tests).
 pub fn start(dir: &Path) -> TestApp {
-    let mut child = Command::new(BIN)
+    start_with(dir, &[])
+}
+
+fn start_with(dir: &Path, env: &[(&str, &str)]) -> TestApp {
+    let mut command = Command::new(BIN);
+    command.envs(env.iter().copied());
+    let mut child = command
         .arg("serve")
         .env("SERVICEDESK_DATA_DIR", dir)
         .env("SERVICEDESK_LISTEN", "127.0.0.1:0")

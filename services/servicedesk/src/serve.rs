@@ -6,7 +6,7 @@ use actix_web::web;
 use servicedesk_api::{build_server, ApiSettings, AppState};
 use servicedesk_projections::{rebuild as rebuild_read_models, ProjectionRunner, ReadModelDb};
 use servicedesk_store::sqlite::SqliteEventStore;
-use servicedesk_store::{Clock, EventStore, SystemClock};
+use servicedesk_store::{Clock, EventStore, ManualClock, SystemClock};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
@@ -19,7 +19,11 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
     let dir = DataDir::prepare(data_dir)?;
     let _lock = dir.lock()?;
     let keys = config.jwt_keys(&dir)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let manual_clock = manual_clock()?;
+    let clock: Arc<dyn Clock> = match &manual_clock {
+        Some(manual) => manual.clone(),
+        None => Arc::new(SystemClock),
+    };
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteEventStore::open(&dir.events_db(), clock.clone())?);
     let read_models = open_read_models(&dir, store.clone()).await?;
@@ -44,6 +48,8 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
         metrics: Arc::default(),
         startup_head,
         stream_locks: Default::default(),
+        manual_clock,
+        time_moved: Arc::default(),
     });
 
     let listen = args.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
@@ -73,6 +79,28 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
     store.close().await?;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// `SERVICEDESK_CLOCK=manual` (starting now) or `manual:<RFC 3339>`: a clock only
+/// `POST /api/v1/admin/clock` moves, for tests of time rules. Anything else is the system clock.
+fn manual_clock() -> Result<Option<Arc<ManualClock>>> {
+    let Ok(setting) = std::env::var("SERVICEDESK_CLOCK") else {
+        return Ok(None);
+    };
+    let start = match setting.split_once(':') {
+        None if setting == "manual" => chrono::Utc::now(),
+        Some(("manual", at)) => chrono::DateTime::parse_from_rfc3339(at)
+            .map_err(|e| Failure(format!("SERVICEDESK_CLOCK: {at:?} is not RFC 3339: {e}")))?
+            .with_timezone(&chrono::Utc),
+        _ if setting == "system" || setting.is_empty() => return Ok(None),
+        _ => {
+            return Err(Failure(format!(
+                "SERVICEDESK_CLOCK must be system, manual or manual:<RFC 3339>, not {setting:?}"
+            )))
+        }
+    };
+    tracing::warn!(%start, "running on a manual clock: time moves only through POST /api/v1/admin/clock");
+    Ok(Some(Arc::new(ManualClock::new(start))))
 }
 
 /// Opens the read models; a file from another schema version is rebuilt from the log first.

@@ -1,5 +1,6 @@
 //! The HTTP API: thin actix-web handlers over the domain, the event store and the read models.
 
+pub mod admin_clock;
 pub mod alarms;
 pub mod auth;
 pub mod error;

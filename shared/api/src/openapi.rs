@@ -1,4 +1,4 @@
-use crate::{alarms, auth, error, incidents, integrations, ops};
+use crate::{admin_clock, alarms, auth, error, incidents, integrations, ops};
 use servicedesk_domain::incident;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -37,6 +37,7 @@ use utoipa::{Modify, OpenApi};
         integrations::change_integration,
         integrations::rotate_integration_key,
         integrations::revoke_integration,
+        admin_clock::move_clock,
         ops::healthz,
         ops::readyz,
         ops::metrics,

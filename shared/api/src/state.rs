@@ -37,4 +37,9 @@ pub struct AppState {
     /// The log head when the process started: ready once the read models reached it.
     pub startup_head: Position,
     pub stream_locks: crate::stream_locks::StreamLocks,
+    /// Set when the server runs on a manual clock (`SERVICEDESK_CLOCK=manual`): tests move
+    /// time through `POST /api/v1/admin/clock` instead of sleeping.
+    pub manual_clock: Option<Arc<servicedesk_store::ManualClock>>,
+    /// Woken when time moves, so timers (warning grace) fire without waiting for a tick.
+    pub time_moved: Arc<tokio::sync::Notify>,
 }

@@ -3,8 +3,11 @@
 //! opened incident's id is deterministic (a second open conflicts and is taken as done), and
 //! every other reaction changes nothing the second time.
 //!
-//! Not yet: warning grace rechecks (`RecheckAt` is logged, not scheduled) and storm detection
-//! (no storm candidate is looked up); both are next in `docs/alarms.md`.
+//! A warning within its grace time asks for a recheck: the reactor keeps those timers in memory
+//! and fires them when the (injected) clock passes them. At start it looks again at every
+//! firing warning without an incident, which re-creates the timers a restart lost.
+//!
+//! Not yet: storm detection (no storm candidate is looked up), next in `docs/alarms.md`.
 
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
@@ -44,21 +47,102 @@ pub async fn run(state: actix_web::web::Data<AppState>, mut stop: watch::Receive
 async fn follow(state: &AppState, stop: &mut watch::Receiver<bool>) -> Result<(), ApiError> {
     let checkpoint = FollowerCheckpoint::open(&state.read_models, NAME)?;
     let mut subscription = Subscription::new(state.store.clone(), checkpoint.load()?, 500);
+    let mut timers = Timers::default();
+    for alarm in waiting_warnings(state).await? {
+        react_to(state, alarm, None, &mut timers).await?;
+    }
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
-        let events = tokio::select! {
+        // Only decide what woke us inside `select!`: its futures (one holds a watch guard)
+        // must be gone before the awaits that handle the wake-up.
+        let wake = tokio::select! {
             biased;
-            _ = stop.wait_for(|s| *s) => return Ok(()),
-            batch = subscription.next_batch() => batch?,
+            _ = stop.wait_for(|s| *s) => Wake::Stop,
+            batch = subscription.next_batch() => Wake::Events(batch?),
+            _ = state.time_moved.notified() => Wake::Time,
+            _ = tick.tick() => Wake::Time,
         };
-        for recorded in &events {
-            if let Some(alarm) = AlarmId::from_stream(&recorded.stream) {
-                if reacts_to(recorded) {
-                    react_to(state, alarm, recorded).await?;
+        match wake {
+            Wake::Stop => return Ok(()),
+            Wake::Time => fire_due(state, &mut timers).await?,
+            Wake::Events(events) => {
+                for recorded in &events {
+                    if let Some(alarm) = AlarmId::from_stream(&recorded.stream) {
+                        if reacts_to(recorded) {
+                            react_to(state, alarm, Some(recorded), &mut timers).await?;
+                        }
+                    }
+                }
+                if let Some(last) = events.last() {
+                    checkpoint.save(last.position)?;
                 }
             }
         }
-        if let Some(last) = events.last() {
-            checkpoint.save(last.position)?;
+    }
+}
+
+enum Wake {
+    Stop,
+    Events(Vec<RecordedEvent>),
+    Time,
+}
+
+/// Rechecks due by the injected clock, each alarm once however many times it asked.
+#[derive(Default)]
+struct Timers {
+    due: std::collections::BTreeMap<
+        chrono::DateTime<chrono::Utc>,
+        std::collections::BTreeSet<AlarmId>,
+    >,
+}
+
+impl Timers {
+    fn at(&mut self, when: chrono::DateTime<chrono::Utc>, alarm: AlarmId) {
+        self.due.entry(when).or_default().insert(alarm);
+    }
+
+    fn take_due(
+        &mut self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> std::collections::BTreeSet<AlarmId> {
+        let later = self
+            .due
+            .split_off(&(now + chrono::Duration::microseconds(1)));
+        let due = std::mem::replace(&mut self.due, later);
+        due.into_values().flatten().collect()
+    }
+}
+
+async fn fire_due(state: &AppState, timers: &mut Timers) -> Result<(), ApiError> {
+    for alarm in timers.take_due(state.clock.now()) {
+        react_to(state, alarm, None, timers).await?;
+    }
+    Ok(())
+}
+
+/// Firing warnings that have no incident yet: their grace timers, lost with the process.
+async fn waiting_warnings(state: &AppState) -> Result<Vec<AlarmId>, ApiError> {
+    let mut found = Vec::new();
+    let mut filter = servicedesk_projections::AlarmFilter {
+        status: Some("firing".to_owned()),
+        severity: Some("warning".to_owned()),
+        ..Default::default()
+    };
+    loop {
+        let db = state.read_models.clone();
+        let query = filter.clone();
+        let (docs, next) = actix_web::web::block(move || db.list_alarms(&query, 500))
+            .await
+            .map_err(ApiError::internal)??;
+        for doc in docs {
+            let alarm: Alarm = serde_json::from_str(&doc).map_err(ApiError::internal)?;
+            if alarm.incident.is_none() {
+                found.push(alarm.id);
+            }
+        }
+        match next {
+            Some(key) => filter.before = Some(key),
+            None => return Ok(found),
         }
     }
 }
@@ -71,7 +155,12 @@ fn reacts_to(recorded: &RecordedEvent) -> bool {
     )
 }
 
-async fn react_to(state: &AppState, id: AlarmId, cause: &RecordedEvent) -> Result<(), ApiError> {
+async fn react_to(
+    state: &AppState,
+    id: AlarmId,
+    cause: Option<&RecordedEvent>,
+    timers: &mut Timers,
+) -> Result<(), ApiError> {
     let Some(alarm) = load_alarm(state, id).await? else {
         return Ok(());
     };
@@ -99,7 +188,7 @@ async fn react_to(state: &AppState, id: AlarmId, cause: &RecordedEvent) -> Resul
         subject: format!("monitoring:{}", integration.name),
         roles: vec![Role::Integration],
     };
-    let correlation = CorrelationId(cause.correlation_id);
+    let correlation = CorrelationId(cause.map_or_else(uuid::Uuid::now_v7, |c| c.correlation_id));
     for reaction in reactions {
         match reaction {
             Reaction::Open {
@@ -187,9 +276,7 @@ async fn react_to(state: &AppState, id: AlarmId, cause: &RecordedEvent) -> Resul
                 )
                 .await?;
             }
-            Reaction::RecheckAt(at) => {
-                tracing::debug!(alarm = %alarm.id, %at, "warning within its grace time; rechecks are not scheduled yet");
-            }
+            Reaction::RecheckAt(at) => timers.at(at, alarm.id),
         }
     }
     Ok(())
@@ -224,7 +311,7 @@ async fn link(
     state: &AppState,
     alarm: &Alarm,
     incident: IncidentId,
-    cause: &RecordedEvent,
+    cause: Option<&RecordedEvent>,
 ) -> Result<(), ApiError> {
     let events = alarm::decide(
         Some(alarm),
@@ -243,8 +330,8 @@ async fn link(
             schema_version: AlarmEvent::SCHEMA_VERSION,
             occurred_at: now,
             actor: servicedesk_store::Actor::system(NAME),
-            correlation_id: cause.correlation_id,
-            causation_id: Some(cause.event_id),
+            correlation_id: cause.map_or_else(uuid::Uuid::now_v7, |c| c.correlation_id),
+            causation_id: cause.map(|c| c.event_id),
             data: e.to_json(),
         })
         .collect();

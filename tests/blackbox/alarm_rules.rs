@@ -1,0 +1,211 @@
+//! Alarm rules that depend on time, tested by moving the server's manual clock instead of
+//! sleeping: warning grace, the reopen window.
+
+use crate::support::{spawn_app_with, TestApp};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const START: &str = "2026-11-23T02:00:00Z";
+
+fn app() -> TestApp {
+    spawn_app_with(&[("SERVICEDESK_CLOCK", "manual:2026-11-23T02:00:00Z")])
+}
+
+fn admin(app: &TestApp) -> String {
+    app.issue_token(&["admin"], "ada", "1h")
+}
+
+fn key(app: &TestApp) -> String {
+    let body = serde_json::to_vec(
+        &json!({"name": "checks", "kind": "generic", "defaults": {"customer": "night-shift"}}),
+    )
+    .unwrap();
+    let reply = app.request(
+        "POST",
+        "/api/v1/integrations",
+        Some(&admin(app)),
+        &[],
+        Some(("application/json", body)),
+    );
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()["key"].as_str().unwrap().to_owned()
+}
+
+fn send(app: &TestApp, key: &str, alarm: Value) {
+    let reply = app.request(
+        "POST",
+        "/api/v1/alarms",
+        Some(key),
+        &[],
+        Some(("application/json", serde_json::to_vec(&alarm).unwrap())),
+    );
+    assert_eq!(reply.status, 202, "{}", reply.body);
+}
+
+fn advance(app: &TestApp, seconds: i64) {
+    let body = serde_json::to_vec(&json!({"advance_seconds": seconds})).unwrap();
+    let reply = app.request(
+        "POST",
+        "/api/v1/admin/clock",
+        Some(&admin(app)),
+        &[],
+        Some(("application/json", body)),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+fn incidents(app: &TestApp) -> Vec<Value> {
+    app.get("/api/v1/incidents?customer=night-shift").json()["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn settle(app: &TestApp) {
+    // the reactor works from the log; give it a moment of real time (not of the manual clock)
+    let head = app.log_head();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.get_as("/readyz", None).json()["projection_position"]
+        .as_u64()
+        .unwrap()
+        < head
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+fn eventually(app: &TestApp, what: &str, check: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = incidents(app);
+        if check(&now) {
+            return now;
+        }
+        assert!(Instant::now() < deadline, "{what}: {now:#?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn warning(fingerprint: &str, status: &str) -> Value {
+    json!({"fingerprint": fingerprint, "severity": "warning", "status": status, "summary": "disk 85% full", "host": "db1"})
+}
+
+#[test]
+fn a_warning_opens_an_incident_only_after_its_grace_time() {
+    let app = app();
+    let key = key(&app);
+    send(&app, &key, warning("disk-db1", "firing"));
+    settle(&app);
+    assert!(incidents(&app).is_empty());
+    advance(&app, 14 * 60);
+    settle(&app);
+    assert!(
+        incidents(&app).is_empty(),
+        "still within the 15 minutes of grace"
+    );
+    advance(&app, 61);
+    let opened = eventually(&app, "the lasting warning opens an incident", |i| {
+        i.len() == 1
+    });
+    assert_eq!(opened[0]["priority"], "P3");
+    assert_eq!(opened[0]["opened_at"], "2026-11-23T02:15:01Z");
+
+    // a warning that clears within its grace opens nothing, even after the grace has passed
+    send(&app, &key, warning("cpu-db1", "firing"));
+    advance(&app, 5 * 60);
+    send(&app, &key, warning("cpu-db1", "resolved"));
+    advance(&app, 20 * 60);
+    settle(&app);
+    assert_eq!(incidents(&app).len(), 1);
+}
+
+fn critical(fingerprint: &str, status: &str) -> Value {
+    json!({"fingerprint": fingerprint, "severity": "critical", "status": status, "summary": format!("{fingerprint} down"), "host": fingerprint})
+}
+
+#[test]
+fn a_refire_reopens_within_the_window_and_opens_anew_after_it() {
+    let app = app();
+    let key = key(&app);
+    send(&app, &key, critical("web1", "firing"));
+    eventually(&app, "opened", |i| i.len() == 1);
+    send(&app, &key, critical("web1", "resolved"));
+    eventually(&app, "recovered", |i| i[0]["status"] == "resolved");
+    advance(&app, 30 * 60);
+    send(&app, &key, critical("web1", "firing"));
+    let reopened = eventually(&app, "reopened within the hour", |i| {
+        i[0]["status"] != "resolved"
+    });
+    assert_eq!(reopened.len(), 1);
+    assert_eq!(reopened[0]["reopen_count"], 1);
+
+    send(&app, &key, critical("web2", "firing"));
+    eventually(&app, "web2 opened", |i| i.len() == 2);
+    send(&app, &key, critical("web2", "resolved"));
+    eventually(&app, "web2 recovered", |i| {
+        i.iter()
+            .any(|x| x["configuration_item"] == "web2" && x["status"] == "resolved")
+    });
+    advance(&app, 2 * 60 * 60);
+    send(&app, &key, critical("web2", "firing"));
+    let three = eventually(&app, "a new incident for web2 after the window", |i| {
+        i.len() == 3
+    });
+    let web2: Vec<_> = three
+        .iter()
+        .filter(|x| x["configuration_item"] == "web2")
+        .collect();
+    assert_eq!(web2.len(), 2);
+    assert!(
+        web2.iter().any(|i| i["status"] == "resolved") && web2.iter().any(|i| i["status"] == "new")
+    );
+}
+
+#[test]
+fn a_flapping_alarm_opens_nothing_new() {
+    let app = app();
+    let key = key(&app);
+    send(&app, &key, critical("lb1", "firing"));
+    eventually(&app, "opened", |i| i.len() == 1);
+    // up, down, up, down: by Nagios's weighted state change (over 20 %) that is flapping
+    for status in ["resolved", "firing", "resolved", "firing"] {
+        advance(&app, 2 * 60 * 60);
+        send(&app, &key, critical("lb1", status));
+    }
+    settle(&app);
+    let alarm = app.get("/api/v1/alarms?host=lb1").json()["items"][0].clone();
+    assert_eq!(alarm["flapping"], true, "{alarm}");
+    let incidents = incidents(&app);
+    assert!(
+        incidents.len() <= 2,
+        "flapping stops new incidents: {incidents:#?}"
+    );
+}
+
+#[test]
+fn the_clock_moves_only_on_a_manual_server() {
+    let app = crate::support::spawn_app();
+    let body = serde_json::to_vec(&json!({"advance_seconds": 60})).unwrap();
+    app.request(
+        "POST",
+        "/api/v1/admin/clock",
+        Some(&admin(&app)),
+        &[],
+        Some(("application/json", body)),
+    )
+    .problem(404);
+    let manual = self::app();
+    let body = serde_json::to_vec(&json!({"advance_seconds": -5})).unwrap();
+    manual
+        .request(
+            "POST",
+            "/api/v1/admin/clock",
+            Some(&admin(&manual)),
+            &[],
+            Some(("application/json", body)),
+        )
+        .problem(422);
+    let _ = START;
+}
