@@ -209,3 +209,37 @@ fn the_clock_moves_only_on_a_manual_server() {
         .problem(422);
     let _ = START;
 }
+
+#[test]
+fn alarms_of_one_host_in_a_storm_join_one_incident() {
+    let app = app();
+    let key = key(&app);
+    let on_db1 = |fingerprint: &str, status: &str| json!({"fingerprint": fingerprint, "severity": "error", "status": status, "summary": format!("{fingerprint} failing"), "host": "db1"});
+    send(&app, &key, on_db1("db1-disk", "firing"));
+    eventually(&app, "the first alarm opens", |i| i.len() == 1);
+    advance(&app, 60);
+    send(&app, &key, on_db1("db1-replication", "firing"));
+    send(&app, &key, on_db1("db1-backup", "firing"));
+    let joined = eventually(&app, "the others join it", |i| {
+        i.len() == 1 && i[0]["monitoring"]["alarms"].as_array().unwrap().len() == 3
+    });
+    let id = joined[0]["id"].as_str().unwrap().to_owned();
+
+    // one alarm recovering does not resolve the storm's incident; all of them do
+    send(&app, &key, on_db1("db1-disk", "resolved"));
+    send(&app, &key, on_db1("db1-replication", "resolved"));
+    settle(&app);
+    assert_ne!(incidents(&app)[0]["status"], "resolved");
+    send(&app, &key, on_db1("db1-backup", "resolved"));
+    eventually(&app, "resolved once every alarm cleared", |i| {
+        i[0]["status"] == "resolved"
+    });
+
+    // past the storm window, the same host gets an incident of its own
+    advance(&app, 3 * 60 * 60);
+    send(&app, &key, on_db1("db1-cpu", "firing"));
+    let two = eventually(&app, "a new incident after the storm", |i| i.len() == 2);
+    assert!(two
+        .iter()
+        .any(|i| i["id"] != id.as_str() && i["status"] == "new"));
+}

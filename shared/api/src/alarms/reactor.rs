@@ -7,7 +7,7 @@
 //! and fires them when the (injected) clock passes them. At start it looks again at every
 //! firing warning without an incident, which re-creates the timers a restart lost.
 //!
-//! Not yet: storm detection (no storm candidate is looked up), next in `docs/alarms.md`.
+//! Not yet: recurrence into problems, next in `docs/alarms.md`.
 
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
@@ -17,7 +17,7 @@ use crate::state::AppState;
 use servicedesk_domain::alarm::policy::{react, IncidentFacts, Reaction, Situation};
 use servicedesk_domain::alarm::{self, Alarm, AlarmCommand, AlarmEvent, AlarmId};
 use servicedesk_domain::incident::{
-    AttachedAlarm, IncidentCommand, IncidentId, MonitorCommand, OpenIncident,
+    AttachedAlarm, IncidentCommand, IncidentId, MonitorCommand, OpenIncident, Status,
 };
 use servicedesk_domain::integration::{Integration, IntegrationId};
 use servicedesk_domain::text::MAX_TITLE;
@@ -177,13 +177,21 @@ async fn react_to(
         None => None,
     };
     let now = state.clock.now();
-    let reactions = react(&Situation {
+    let mut situation = Situation {
         alarm: &alarm,
         now,
         rules: &integration.rules,
         incident,
         storm_incident: None,
-    });
+    };
+    let mut reactions = react(&situation);
+    // Only an alarm about to open an incident needs to know whether its host is in a storm.
+    if reactions.iter().any(|r| matches!(r, Reaction::Open { .. })) {
+        situation.storm_incident = storm_incident(state, &alarm, &integration).await?;
+        if situation.storm_incident.is_some() {
+            reactions = react(&situation);
+        }
+    }
     let caller = Caller {
         subject: format!("monitoring:{}", integration.name),
         roles: vec![Role::Integration],
@@ -280,6 +288,63 @@ async fn react_to(
         }
     }
     Ok(())
+}
+
+/// An open incident monitoring opened for the same host within the storm window: alarms of a
+/// host going down together join it instead of opening one incident each. The read model is
+/// current enough: the reactor waits for it after each incident it opens.
+async fn storm_incident(
+    state: &AppState,
+    alarm: &Alarm,
+    integration: &Integration,
+) -> Result<Option<IncidentId>, ApiError> {
+    let Some(host) = alarm
+        .snapshot
+        .configuration_item
+        .clone()
+        .or_else(|| alarm.snapshot.host.clone())
+    else {
+        return Ok(None);
+    };
+    let window = integration.rules.storm_window();
+    if window <= chrono::Duration::zero() {
+        return Ok(None);
+    }
+    let since = state.clock.now() - window;
+    let filter = servicedesk_projections::IncidentFilter {
+        status: vec![
+            Status::New,
+            Status::Assigned,
+            Status::InProgress,
+            Status::Pending,
+        ],
+        configuration_item: Some(host),
+        ..Default::default()
+    };
+    let db = state.read_models.clone();
+    let page = actix_web::web::block(move || {
+        db.list_incidents(
+            &filter,
+            servicedesk_projections::IncidentSort::OpenedDesc,
+            None,
+            20,
+        )
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    for doc in page.items {
+        let incident: servicedesk_domain::incident::Incident =
+            serde_json::from_str(&doc).map_err(ApiError::internal)?;
+        if incident.opened_at < since {
+            break;
+        }
+        if incident.monitoring.opened_by_monitoring
+            && incident.monitoring.attached(alarm.id).is_none()
+        {
+            return Ok(Some(incident.id));
+        }
+    }
+    Ok(None)
 }
 
 async fn command(
