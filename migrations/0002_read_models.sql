@@ -59,3 +59,12 @@ CREATE TABLE IF NOT EXISTS alarms (
     version            INTEGER NOT NULL,
     doc                TEXT    NOT NULL
 ) WITHOUT ROWID;
+
+-- Problems (recurring incidents' unknown causes).
+CREATE TABLE IF NOT EXISTS problems (
+    id         TEXT    PRIMARY KEY,
+    status     TEXT    NOT NULL,
+    opened_at  INTEGER NOT NULL,
+    version    INTEGER NOT NULL,
+    doc        TEXT    NOT NULL
+) WITHOUT ROWID;

@@ -16,3 +16,4 @@ CREATE INDEX IF NOT EXISTS integrations_by_key ON integrations (key_sha256);
 CREATE INDEX IF NOT EXISTS alarms_by_last_seen   ON alarms (last_seen, id);
 CREATE INDEX IF NOT EXISTS alarms_by_status      ON alarms (status, last_seen, id);
 CREATE INDEX IF NOT EXISTS alarms_by_fingerprint ON alarms (fingerprint);
+CREATE INDEX IF NOT EXISTS problems_by_opened ON problems (opened_at, id);

@@ -243,3 +243,77 @@ fn alarms_of_one_host_in_a_storm_join_one_incident() {
         .iter()
         .any(|i| i["id"] != id.as_str() && i["status"] == "new"));
 }
+
+#[test]
+fn the_third_incident_of_an_alarm_within_a_week_opens_a_problem() {
+    let app = app();
+    // flapping thresholds out of the way: this test is about recurrence
+    let body = serde_json::to_vec(&json!({
+        "name": "checks", "kind": "generic", "defaults": {"customer": "night-shift"},
+        "rules": {"flap_high_percent": 90, "flap_low_percent": 50}
+    }))
+    .unwrap();
+    let reply = app.request(
+        "POST",
+        "/api/v1/integrations",
+        Some(&admin(&app)),
+        &[],
+        Some(("application/json", body)),
+    );
+    let key = reply.json()["key"].as_str().unwrap().to_owned();
+    for round in 1..=3 {
+        send(&app, &key, critical("mail1", "firing"));
+        eventually(&app, "an incident per firing", |i| i.len() == round);
+        send(&app, &key, critical("mail1", "resolved"));
+        eventually(&app, "recovered", |i| {
+            i.iter().all(|x| x["status"] == "resolved")
+        });
+        advance(&app, 24 * 60 * 60);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let problems = loop {
+        let problems = app.get("/api/v1/problems").json();
+        if problems
+            .as_array()
+            .is_some_and(|p| p.len() == 1 && p[0]["incidents"].as_array().unwrap().len() == 3)
+        {
+            break problems;
+        }
+        assert!(Instant::now() < deadline, "{problems}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let problem = &problems[0];
+    assert_eq!(problem["status"], "new");
+    assert_eq!(problem["recurrence_key"], "mail1");
+    assert!(problem["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Recurring: mail1 down"));
+    let incident_ids: Vec<String> = incidents(&app)
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    for linked in problem["incidents"].as_array().unwrap() {
+        assert!(incident_ids.contains(&linked.as_str().unwrap().to_owned()));
+    }
+
+    // the fourth joins the same problem on arrival
+    send(&app, &key, critical("mail1", "firing"));
+    eventually(&app, "a fourth incident", |i| i.len() == 4);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.get("/api/v1/problems").json()[0]["incidents"]
+        .as_array()
+        .unwrap()
+        .len()
+        != 4
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the fourth incident did not join the problem"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let id = problem["id"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/api/v1/problems/{id}")).json()["id"], id);
+    app.get("/api/v1/problems?status=solved").problem(400);
+}

@@ -10,6 +10,7 @@ pub mod integrations;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod problems;
 pub mod startup;
 pub mod state;
 pub mod stream_locks;

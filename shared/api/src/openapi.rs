@@ -1,4 +1,4 @@
-use crate::{admin_clock, alarms, auth, error, incidents, integrations, ops};
+use crate::{admin_clock, alarms, auth, error, incidents, integrations, ops, problems};
 use servicedesk_domain::incident;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -37,6 +37,8 @@ use utoipa::{Modify, OpenApi};
         integrations::change_integration,
         integrations::rotate_integration_key,
         integrations::revoke_integration,
+        problems::list_problems,
+        problems::get_problem,
         admin_clock::move_clock,
         ops::healthz,
         ops::readyz,
@@ -47,6 +49,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "incidents", description = "Incidents: the ITIL lifecycle new -> assigned -> in_progress <-> pending -> resolved -> closed"),
         (name = "alarms", description = "Monitoring webhooks: 202 only once every alarm is durable"),
+        (name = "problems", description = "Problems: the unknown causes of recurring incidents"),
         (name = "integrations", description = "Monitoring sources allowed to post alarms (admin)"),
         (name = "operations", description = "Health, readiness and metrics"),
     )

@@ -1,7 +1,7 @@
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{admin_clock, alarms, incidents, integrations, metrics, ops};
+use crate::{admin_clock, alarms, incidents, integrations, metrics, ops, problems};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest, HttpServer};
@@ -30,6 +30,7 @@ pub fn build_server(
             .configure(incidents::routes)
             .configure(integrations::routes)
             .configure(alarms::routes)
+            .configure(problems::routes)
             .service(admin_clock::move_clock)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
             .default_service(web::to(not_found))

@@ -8,6 +8,7 @@ mod fold;
 mod fts;
 mod incidents;
 mod integrations;
+mod problems;
 mod query;
 mod rebuild;
 mod row;

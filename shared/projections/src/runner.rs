@@ -1,5 +1,5 @@
 use crate::db::{checkpoint, save_checkpoint, ReadModelDb};
-use crate::{alarms, incidents, integrations, ProjectionError};
+use crate::{alarms, incidents, integrations, problems, ProjectionError};
 use rusqlite::Connection;
 use servicedesk_store::{EventStore, Position, Subscription};
 use std::sync::Arc;
@@ -126,6 +126,7 @@ pub(crate) fn apply_batch(
     incidents::apply(&tx, events)?;
     integrations::apply(&tx, events)?;
     alarms::apply(&tx, events)?;
+    problems::apply(&tx, events)?;
     save_checkpoint(&tx, incidents::PROJECTION, last)?;
     tx.commit()?;
     Ok(())

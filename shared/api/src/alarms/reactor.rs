@@ -7,19 +7,22 @@
 //! and fires them when the (injected) clock passes them. At start it looks again at every
 //! firing warning without an incident, which re-creates the timers a restart lost.
 //!
-//! Not yet: recurrence into problems, next in `docs/alarms.md`.
+//! Recurrence is keyed by the alarm (its fingerprint); the same alarm name on one
+//! configuration item from different fingerprints is not grouped yet.
 
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
 use crate::extract::{CorrelationId, IfMatch};
 use crate::incidents::execute::execute;
+use crate::problems::execute as problems;
 use crate::state::AppState;
-use servicedesk_domain::alarm::policy::{react, IncidentFacts, Reaction, Situation};
+use servicedesk_domain::alarm::policy::{react, recurring, IncidentFacts, Reaction, Situation};
 use servicedesk_domain::alarm::{self, Alarm, AlarmCommand, AlarmEvent, AlarmId};
 use servicedesk_domain::incident::{
     AttachedAlarm, IncidentCommand, IncidentId, MonitorCommand, OpenIncident, Status,
 };
 use servicedesk_domain::integration::{Integration, IntegrationId};
+use servicedesk_domain::problem::ProblemCommand;
 use servicedesk_domain::text::MAX_TITLE;
 use servicedesk_projections::FollowerCheckpoint;
 use servicedesk_store::{ExpectedVersion, NewEvent, RecordedEvent, Subscription};
@@ -238,6 +241,7 @@ async fn react_to(
                     Err(e) => return Err(e),
                 }
                 link(state, &alarm, incident, cause).await?;
+                recur(state, &alarm, incident, &integration, correlation).await?;
             }
             Reaction::Join { incident } => {
                 command(
@@ -249,6 +253,7 @@ async fn react_to(
                 )
                 .await?;
                 link(state, &alarm, incident, cause).await?;
+                recur(state, &alarm, incident, &integration, correlation).await?;
             }
             Reaction::Reopen { incident } => {
                 command(
@@ -285,6 +290,61 @@ async fn react_to(
                 .await?;
             }
             Reaction::RecheckAt(at) => timers.at(at, alarm.id),
+        }
+    }
+    Ok(())
+}
+
+/// The third incident of an alarm within the recurrence window opens a problem (or joins the
+/// run's problem) and links every incident of the run to it.
+async fn recur(
+    state: &AppState,
+    alarm: &Alarm,
+    incident: IncidentId,
+    integration: &Integration,
+    correlation: CorrelationId,
+) -> Result<(), ApiError> {
+    let Some((problem, incidents)) =
+        recurring(alarm, incident, state.clock.now(), &integration.rules)
+    else {
+        return Ok(());
+    };
+    let actor = servicedesk_store::Actor::system(NAME);
+    let s = &alarm.snapshot;
+    let open = ProblemCommand::Open {
+        id: problem,
+        title: format!("Recurring: {}", title_of(alarm))
+            .chars()
+            .take(MAX_TITLE)
+            .collect(),
+        description: format!(
+            "{} incidents of alarm {} within {} days; opened by the alarm reactor.",
+            incidents.len(),
+            s.fingerprint,
+            integration.rules.recurrence_window_seconds / 86_400
+        ),
+        configuration_item: s.configuration_item.clone(),
+        service: s.service.clone(),
+        recurrence_key: Some(s.fingerprint.clone()),
+        opened_by: format!("monitoring:{}", integration.name),
+    };
+    match problems::execute(state, &actor, problem, correlation, open).await {
+        Ok(_) | Err(ApiError::Conflict { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    for incident in incidents {
+        match problems::execute(
+            state,
+            &actor,
+            problem,
+            correlation,
+            ProblemCommand::LinkIncident { incident },
+        )
+        .await
+        {
+            // A closed problem takes no more links: the run goes on without it.
+            Ok(_) | Err(ApiError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(())

@@ -157,3 +157,34 @@ pub fn incident_id_for(alarm: &Alarm) -> IncidentId {
     name.extend_from_slice(&since.to_be_bytes());
     IncidentId(Uuid::new_v5(&NAMESPACE, &name))
 }
+
+/// Recurrence: when this alarm has caused `recurrence_threshold` incidents within the window
+/// (counting the one just opened or joined), they belong to one problem. Its id is derived from
+/// the alarm and the first incident of the window, so every later incident of the same run
+/// lands in the same problem, and a redelivery cannot open a second one.
+pub fn recurring(
+    alarm: &Alarm,
+    incident: IncidentId,
+    now: DateTime<Utc>,
+    rules: &AlarmRules,
+) -> Option<(crate::problem::ProblemId, Vec<IncidentId>)> {
+    const NAMESPACE: Uuid = Uuid::from_u128(0x2e_3f_40_51_62_73_44_85_96_a7_b8_c9_da_eb_fc_0d);
+    let mut incidents: Vec<IncidentId> = alarm
+        .incidents
+        .iter()
+        .filter(|(_, at)| now - *at <= rules.recurrence_window())
+        .map(|(id, _)| *id)
+        .collect();
+    if !incidents.contains(&incident) {
+        incidents.push(incident);
+    }
+    if incidents.len() < rules.recurrence_threshold {
+        return None;
+    }
+    let mut name = alarm.id.0.as_bytes().to_vec();
+    name.extend_from_slice(incidents[0].0.as_bytes());
+    Some((
+        crate::problem::ProblemId(Uuid::new_v5(&NAMESPACE, &name)),
+        incidents,
+    ))
+}

@@ -293,3 +293,42 @@ fn acknowledged_alarms_still_count_as_firing() {
         Reaction::Open { .. }
     ));
 }
+
+#[test]
+fn the_third_incident_within_the_window_makes_a_problem() {
+    use super::policy::recurring;
+    let rules = AlarmRules::default();
+    let i = |n: u128| IncidentId(Uuid::from_u128(n));
+    let mut a = alarm(Severity::Critical);
+    a = with(
+        a,
+        AlarmEvent::AlarmIncidentLinked(ev::IncidentLink { incident: i(1) }),
+        0,
+    );
+    assert_eq!(
+        recurring(&a, i(2), t(60), &rules),
+        None,
+        "two incidents are not yet a pattern"
+    );
+    a = with(
+        a,
+        AlarmEvent::AlarmIncidentLinked(ev::IncidentLink { incident: i(2) }),
+        60,
+    );
+    let (problem, incidents) = recurring(&a, i(3), t(120), &rules).unwrap();
+    assert_eq!(incidents, vec![i(1), i(2), i(3)]);
+    a = with(
+        a,
+        AlarmEvent::AlarmIncidentLinked(ev::IncidentLink { incident: i(3) }),
+        120,
+    );
+    let (same, more) = recurring(&a, i(4), t(180), &rules).unwrap();
+    assert_eq!(
+        same, problem,
+        "later incidents of the run join the same problem"
+    );
+    assert_eq!(more.len(), 4);
+    // eight days later the first ones fall out of the window
+    let late = t(8 * 24 * 60);
+    assert_eq!(recurring(&a, i(5), late, &rules), None);
+}

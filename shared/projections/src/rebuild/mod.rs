@@ -9,7 +9,7 @@ mod scratch;
 mod tests;
 mod writer;
 
-use crate::{alarms, integrations, ProjectionError};
+use crate::{alarms, integrations, problems, ProjectionError};
 use replay::Item;
 use rusqlite::Connection;
 use scratch::Scratch;
@@ -115,7 +115,9 @@ fn replay_all(
             items: replay::replay(&events)?,
             others: events
                 .iter()
-                .filter(|e| integrations::concerns(e) || alarms::concerns(e))
+                .filter(|e| {
+                    integrations::concerns(e) || alarms::concerns(e) || problems::concerns(e)
+                })
                 .cloned()
                 .collect(),
             events: events.len() as u64,
@@ -139,6 +141,7 @@ fn write_all(
         writer::write(&tx, &batch.items)?;
         integrations::apply(&tx, &batch.others)?;
         alarms::apply(&tx, &batch.others)?;
+        problems::apply(&tx, &batch.others)?;
         tx.commit()?;
         events += batch.events;
         position = batch.last.unwrap_or(position);
