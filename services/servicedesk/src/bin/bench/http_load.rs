@@ -5,15 +5,12 @@
 
 use crate::incidents::{mix, CUSTOMERS, GROUPS, HOSTS, SERVICES};
 use crate::report::{percentile_ms, rate, Report};
+use crate::server::Server;
 use crate::Options;
-use servicedesk_api::{JwtKeys, Role};
-use std::io::{BufRead, BufReader};
+use servicedesk_api::Role;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-const SECRET: &str = "benchmark-secret-benchmark-secret-benchmark-secret";
 
 fn list_query(n: u64) -> String {
     let r = mix(n);
@@ -34,55 +31,9 @@ fn list_query(n: u64) -> String {
 }
 
 pub fn run(options: &Options, data_dir: &Path, report: &mut Report) {
-    let exe = std::env::current_exe().expect("current exe");
-    let server = exe.with_file_name("servicedesk");
-    assert!(
-        server.exists(),
-        "{} is missing: build it first (cargo build --release --bins)",
-        server.display()
-    );
-    let mut child = Command::new(&server)
-        .arg("serve")
-        .env("SERVICEDESK_DATA_DIR", data_dir)
-        .env("SERVICEDESK_LISTEN", "127.0.0.1:0")
-        .env("SERVICEDESK_JWT_SECRET", SECRET)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start server");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let base = loop {
-        let line = lines.next().expect("server exited").expect("read stdout");
-        if let Some(url) = line.strip_prefix("servicedesk listening on ") {
-            break url.trim().to_owned();
-        }
-    };
-    let token = JwtKeys::new(SECRET.as_bytes(), "servicedesk", "servicedesk-api")
-        .issue(
-            "bench",
-            &[Role::Agent],
-            chrono::Utc::now().timestamp(),
-            3600,
-        )
-        .expect("token");
-    let agent = || -> ureq::Agent {
-        ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into()
-    };
-    let probe = agent();
-    while probe
-        .get(format!("{base}/readyz"))
-        .call()
-        .map(|r| r.status().as_u16())
-        .unwrap_or(0)
-        != 200
-    {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-
+    let server = Server::start(data_dir);
+    let base = server.base.clone();
+    let token = server.token(Role::Agent);
     let phases = [
         ("saturated", None),
         ("paced", Some((PACED_CREATES, PACED_LISTS))),
@@ -126,10 +77,7 @@ pub fn run(options: &Options, data_dir: &Path, report: &mut Report) {
         }
         report.add(&format!("(d) failed requests, {label}"), errors.to_string());
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    drop(server);
 }
 
 /// The paced phase's offered load: far above what a real service desk creates, well below
@@ -191,11 +139,7 @@ impl Load<'_> {
         interval: Option<Duration>,
         stop: &AtomicBool,
     ) -> (bool, Vec<u64>, usize) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
+        let agent = crate::server::agent();
         let (base, token) = (self.base, self.token);
         let mut samples = Vec::new();
         let mut errors = 0;

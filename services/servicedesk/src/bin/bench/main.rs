@@ -4,16 +4,19 @@
 //! (b) the store's durable append throughput from 64 concurrent single-event appenders,
 //! (c) projection rebuild rate,
 //! (d) p50/p99 latency of create-incident and filtered list-incidents over HTTP under
-//!     concurrent load, with 1,000,000 incidents in the read model.
+//!     concurrent load, with 1,000,000 incidents in the read model;
+//! and issue 3's alarm webhook benchmark beside Alertmanager (`--alarms-only` runs just that).
 //!
 //! Build both binaries first: `cargo build --release --bins && ./target/release/servicedesk-bench`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod alarm_load;
 mod http_load;
 mod incidents;
 mod report;
 mod seed;
+mod server;
 mod store_throughput;
 
 use std::path::PathBuf;
@@ -27,6 +30,8 @@ pub struct Options {
     pub keep: bool,
     /// Only (d), on the data a previous `--keep` run left.
     pub http_only: bool,
+    /// Only the alarm benchmark (issue 3).
+    pub alarms_only: bool,
     pub creators: usize,
     pub listers: usize,
 }
@@ -39,6 +44,7 @@ fn options() -> Options {
         http_seconds: 20,
         keep: false,
         http_only: false,
+        alarms_only: false,
         creators: 8,
         listers: 8,
     };
@@ -46,9 +52,10 @@ fn options() -> Options {
     let mut i = 0;
     while i < args.len() {
         let value = args.get(i + 1).cloned().unwrap_or_default();
-        if args[i] == "--keep" || args[i] == "--http-only" {
+        if ["--keep", "--http-only", "--alarms-only"].contains(&args[i].as_str()) {
             o.keep |= args[i] == "--keep";
             o.http_only |= args[i] == "--http-only";
+            o.alarms_only |= args[i] == "--alarms-only";
             i += 1;
             continue;
         }
@@ -60,7 +67,7 @@ fn options() -> Options {
             "--creators" => o.creators = value.parse().expect("--creators N"),
             "--listers" => o.listers = value.parse().expect("--listers N"),
             other => panic!(
-                "unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --creators, --listers, --keep, --http-only"
+                "unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --creators, --listers, --keep, --http-only, --alarms-only"
             ),
         }
         i += 2;
@@ -80,6 +87,13 @@ fn main() {
         std::fs::remove_dir_all(&options.dir).expect("clear bench dir");
     }
     std::fs::create_dir_all(&options.dir).expect("create bench dir");
+    if options.alarms_only {
+        let mut report = report::Report::default();
+        alarm_load::run(&options, &mut report);
+        report.print();
+        std::fs::remove_dir_all(&options.dir).ok();
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -94,6 +108,7 @@ fn main() {
     runtime.block_on(store_throughput::run(&options, &mut report));
     let data_dir = runtime.block_on(seed::run(&options, &mut report));
     http_load::run(&options, &data_dir, &mut report);
+    alarm_load::run(&options, &mut report);
     report.print();
     if !options.keep {
         std::fs::remove_dir_all(&options.dir).ok();

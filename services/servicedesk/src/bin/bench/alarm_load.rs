@@ -1,0 +1,350 @@
+//! Issue 3's benchmark: alarm webhooks over HTTP with a realistic mix (5,000 hosts; most alerts
+//! repeat what is already firing, some are new, some resolve), every accepted alarm durable,
+//! side by side with Alertmanager 0.25 receiving the same alerts on its own
+//! `POST /api/v2/alerts`; webhook latency; and alarm-to-incident latency (a probe sends new
+//! critical alarms during the load and waits for their incidents in the read model).
+
+use crate::incidents::mix;
+use crate::report::{percentile_ms, rate, Report};
+use crate::server::{agent, Server};
+use crate::Options;
+use serde_json::{json, Value};
+use servicedesk_api::Role;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const HOSTS: u64 = 5_000;
+const NAMES: [(&str, &str); 3] = [
+    ("HostDown", "critical"),
+    ("DiskFull", "warning"),
+    ("HighLoad", "warning"),
+];
+const ALERTS_PER_POST: usize = 20;
+const CLIENTS: usize = 8;
+const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
+
+/// One alert of the mix: which host and check, and whether it resolves.
+fn alert(n: u64) -> (u64, usize, bool) {
+    let r = mix(n);
+    let host = r % HOSTS;
+    let name = ((r >> 16) % 100) as usize;
+    // 85 % the host's usual alert (a repeat once it fires), 10 % another check (new), 5 % resolved
+    let (name, resolved) = match name {
+        0..=84 => (0, false),
+        85..=94 => (1 + (name % 2), false),
+        _ => (0, true),
+    };
+    (host, name, resolved)
+}
+
+fn alertmanager_alert(
+    host: u64,
+    name: usize,
+    resolved: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    let (alertname, severity) = NAMES[name];
+    json!({
+        "labels": {"alertname": alertname, "severity": severity, "instance": format!("host{host}:9100"), "job": "node"},
+        "annotations": {"summary": format!("{alertname} on host{host}")},
+        "startsAt": (now - chrono::Duration::minutes(5)).to_rfc3339(),
+        "endsAt": if resolved { (now - chrono::Duration::seconds(1)).to_rfc3339() } else { (now + chrono::Duration::minutes(5)).to_rfc3339() },
+    })
+}
+
+/// The same alert as Alertmanager's webhook carries it.
+fn webhook_alert(alert: &Value, resolved: bool) -> Value {
+    let mut a = alert.clone();
+    a["status"] = json!(if resolved { "resolved" } else { "firing" });
+    a
+}
+
+pub fn run(options: &Options, report: &mut Report) {
+    let dir = options.dir.join("alarms");
+    std::fs::create_dir_all(&dir).expect("alarm bench dir");
+    let server = Server::start(&dir);
+    let admin = server.token(Role::Admin);
+    let client = agent();
+    let mut registered = client
+        .post(format!("{}/api/v1/integrations", server.base))
+        .header("Authorization", &format!("Bearer {admin}"))
+        .send_json(
+            json!({"name": "bench", "kind": "alertmanager", "defaults": {"customer": "bench"}}),
+        )
+        .expect("register");
+    let key: String = registered.body_mut().read_json::<Value>().expect("key")["key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let agent_token = server.token(Role::Agent);
+
+    println!("\n(alarms) warming up: one firing alert for each of {HOSTS} hosts");
+    let now = chrono::Utc::now();
+    for chunk in (0..HOSTS).collect::<Vec<_>>().chunks(250) {
+        let alerts: Vec<Value> = chunk
+            .iter()
+            .map(|h| webhook_alert(&alertmanager_alert(*h, 0, false, now), false))
+            .collect();
+        post_webhook(&client, &server.base, &key, alerts);
+    }
+
+    let seconds = options.http_seconds;
+    println!("(alarms) servicedesk webhook: {CLIENTS} clients x {ALERTS_PER_POST} alerts a post for {seconds}s, with a probe");
+    let stop = AtomicBool::new(false);
+    let (ours, probes) = std::thread::scope(|s| {
+        let probe = s.spawn(|| probe(&server.base, &key, &agent_token, &stop));
+        let load = load(CLIENTS, seconds, |client, n| {
+            let now = chrono::Utc::now();
+            let alerts = (0..ALERTS_PER_POST as u64)
+                .map(|i| {
+                    let (host, name, resolved) = alert(n * 64 + i);
+                    webhook_alert(&alertmanager_alert(host, name, resolved, now), resolved)
+                })
+                .collect();
+            post_webhook(client, &server.base, &key, alerts)
+        });
+        stop.store(true, Ordering::Relaxed);
+        (load, probe.join().expect("probe"))
+    });
+    drop(server);
+    report_load(report, "servicedesk webhook", &ours);
+    let mut probes = probes;
+    probes.sort_unstable();
+    report.add(
+        "(alarms) alarm-to-incident in the read model",
+        format!(
+            "{} probes, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            probes.len(),
+            percentile_ms(&probes, 0.5),
+            percentile_ms(&probes, 0.99),
+            percentile_ms(&probes, 1.0)
+        ),
+    );
+
+    let Some(alertmanager) = Alertmanager::start(&options.dir.join("alertmanager")) else {
+        report.add(
+            "(alarms) Alertmanager",
+            format!("{ALERTMANAGER} not installed: no comparison"),
+        );
+        return;
+    };
+    println!(
+        "(alarms) Alertmanager POST /api/v2/alerts: the same mix, {CLIENTS} clients for {seconds}s"
+    );
+    let theirs = load(CLIENTS, seconds, |client, n| {
+        let now = chrono::Utc::now();
+        let alerts: Vec<Value> = (0..ALERTS_PER_POST as u64)
+            .map(|i| {
+                let (host, name, resolved) = alert(n * 64 + i);
+                alertmanager_alert(host, name, resolved, now)
+            })
+            .collect();
+        client
+            .post(format!("{}/api/v2/alerts", alertmanager.base))
+            .send_json(Value::Array(alerts))
+            .map(|r| r.status().as_u16() == 200)
+            .unwrap_or(false)
+    });
+    drop(alertmanager);
+    report_load(report, "Alertmanager 0.25 /api/v2/alerts", &theirs);
+    report.add(
+        "(alarms) ratio servicedesk / Alertmanager",
+        format!(
+            "{:.2}x alerts/s (target >= 1.5x)",
+            ours.alerts_per_second() / theirs.alerts_per_second().max(1e-9)
+        ),
+    );
+}
+
+fn post_webhook(client: &ureq::Agent, base: &str, key: &str, alerts: Vec<Value>) -> bool {
+    let body = json!({"version": "4", "status": "firing", "receiver": "servicedesk", "groupKey": "{}:{}", "alerts": alerts});
+    client
+        .post(format!("{base}/api/v1/alarms/alertmanager"))
+        .header("Authorization", &format!("Bearer {key}"))
+        .send_json(body)
+        .map(|mut r| {
+            let _ = r.body_mut().read_to_vec();
+            r.status().as_u16() == 202
+        })
+        .unwrap_or(false)
+}
+
+struct LoadResult {
+    latencies: Vec<u64>,
+    failures: usize,
+    seconds: f64,
+}
+
+impl LoadResult {
+    fn alerts_per_second(&self) -> f64 {
+        rate(self.latencies.len() * ALERTS_PER_POST, self.seconds)
+    }
+}
+
+fn load(
+    clients: usize,
+    seconds: u64,
+    send: impl Fn(&ureq::Agent, u64) -> bool + Sync,
+) -> LoadResult {
+    let stop = AtomicBool::new(false);
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients as u64)
+            .map(|c| {
+                let (stop, send) = (&stop, &send);
+                s.spawn(move || {
+                    let client = agent();
+                    let mut samples = Vec::new();
+                    let mut failed = 0;
+                    let mut n = c << 40;
+                    while !stop.load(Ordering::Relaxed) {
+                        n += 1;
+                        let began = Instant::now();
+                        if send(&client, n) {
+                            samples.push(began.elapsed().as_micros() as u64);
+                        } else {
+                            failed += 1;
+                        }
+                    }
+                    (samples, failed)
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_secs(seconds));
+        stop.store(true, Ordering::Relaxed);
+        for h in handles {
+            let (samples, failed) = h.join().expect("client");
+            latencies.extend(samples);
+            failures += failed;
+        }
+    });
+    latencies.sort_unstable();
+    LoadResult {
+        latencies,
+        failures,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+fn report_load(report: &mut Report, name: &str, r: &LoadResult) {
+    report.add(
+        &format!("(alarms) {name}"),
+        format!(
+            "{:.0} alerts/s in {} posts of {ALERTS_PER_POST}, p50 {:.2} ms, p99 {:.2} ms, {} failed",
+            r.alerts_per_second(),
+            r.latencies.len(),
+            percentile_ms(&r.latencies, 0.5),
+            percentile_ms(&r.latencies, 0.99),
+            r.failures
+        ),
+    );
+}
+
+/// New critical alarms, one at a time, each timed from the moment it is sent until its incident
+/// is in the read model.
+fn probe(base: &str, key: &str, token: &str, stop: &AtomicBool) -> Vec<u64> {
+    let client = agent();
+    let mut samples = Vec::new();
+    let mut n = 0;
+    while !stop.load(Ordering::Relaxed) {
+        n += 1;
+        let host = format!("probe{n}");
+        let alert = json!({
+            "status": "firing",
+            "labels": {"alertname": "ProbeDown", "severity": "critical", "instance": host},
+            "annotations": {"summary": "probe"},
+            "startsAt": chrono::Utc::now().to_rfc3339(),
+        });
+        let began = Instant::now();
+        if !post_webhook(&client, base, key, vec![alert]) {
+            continue;
+        }
+        let deadline = began + Duration::from_secs(5);
+        loop {
+            let found = client
+                .get(format!(
+                    "{base}/api/v1/incidents?configuration_item={host}&limit=1"
+                ))
+                .header("Authorization", &format!("Bearer {token}"))
+                .call()
+                .ok()
+                .and_then(|mut r| r.body_mut().read_json::<Value>().ok())
+                .is_some_and(|v| v["items"].as_array().is_some_and(|i| !i.is_empty()));
+            if found {
+                samples.push(began.elapsed().as_micros() as u64);
+                break;
+            }
+            if Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    samples
+}
+
+/// Alertmanager with a receiver that sends nowhere: what is measured is its ingestion.
+struct Alertmanager {
+    child: Child,
+    base: String,
+}
+
+impl Alertmanager {
+    fn start(dir: &std::path::Path) -> Option<Self> {
+        if !std::path::Path::new(ALERTMANAGER).exists() {
+            return None;
+        }
+        std::fs::create_dir_all(dir).ok()?;
+        let config = dir.join("alertmanager.yml");
+        std::fs::write(
+            &config,
+            "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n",
+        )
+        .ok()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let child = Command::new(ALERTMANAGER)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.path={}", dir.join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--cluster.listen-address=")
+            .arg("--log.level=error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let am = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let probe = agent();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while probe
+            .get(format!("{}/-/ready", am.base))
+            .call()
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+            != 200
+        {
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(am)
+    }
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
