@@ -50,6 +50,7 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
         stream_locks: Default::default(),
         manual_clock,
         time_moved: Arc::default(),
+        alarm_cache: Default::default(),
     });
 
     let listen = args.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());

@@ -6,7 +6,9 @@ use crate::error::ApiError;
 use crate::extract::CorrelationId;
 use crate::state::AppState;
 use servicedesk_alarms::CanonicalAlarm;
-use servicedesk_domain::alarm::{decide, evolve, AlarmCommand, AlarmEvent, AlarmId, ReceiveAlarm};
+use servicedesk_domain::alarm::{
+    decide, evolve, Alarm, AlarmCommand, AlarmEvent, AlarmId, ReceiveAlarm,
+};
 use servicedesk_domain::integration::Integration;
 use servicedesk_store::{Actor, ActorKind, ExpectedVersion, NewEvent, StoreError};
 
@@ -18,21 +20,54 @@ pub struct Ingested {
     pub events: usize,
 }
 
+/// The alarms of one payload are recorded concurrently: different streams share the store's
+/// group commit; two alerts of one alarm queue on its stream lock.
 pub async fn ingest(
     state: &AppState,
     integration: &Integration,
     correlation: CorrelationId,
     alarms: Vec<CanonicalAlarm>,
 ) -> Result<Ingested, ApiError> {
-    let mut events_written = 0;
     let count = alarms.len();
-    for alarm in alarms {
-        events_written += ingest_one(state, integration, correlation, alarm).await?;
-    }
+    let written = futures_util::future::try_join_all(
+        alarms
+            .into_iter()
+            .map(|alarm| ingest_one(state, integration, correlation, alarm)),
+    )
+    .await?;
     Ok(Ingested {
         alarms: count,
-        events: events_written,
+        events: written.into_iter().sum(),
     })
+}
+
+/// Recently written alarm states; dropped wholesale past a bound (a miss costs one read).
+#[derive(Default)]
+pub struct AlarmCache {
+    states: std::sync::Mutex<std::collections::HashMap<AlarmId, Alarm>>,
+}
+
+const CACHE_LIMIT: usize = 100_000;
+
+impl AlarmCache {
+    fn get(&self, id: AlarmId) -> Option<Alarm> {
+        self.states.lock().ok()?.get(&id).cloned()
+    }
+
+    fn put(&self, alarm: Alarm) {
+        if let Ok(mut states) = self.states.lock() {
+            if states.len() >= CACHE_LIMIT {
+                states.clear();
+            }
+            states.insert(alarm.id, alarm);
+        }
+    }
+
+    fn forget(&self, id: AlarmId) {
+        if let Ok(mut states) = self.states.lock() {
+            states.remove(&id);
+        }
+    }
 }
 
 async fn ingest_one(
@@ -50,17 +85,10 @@ async fn ingest_one(
     }));
     let _guard = state.stream_locks.lock(&stream).await;
     for _ in 0..ATTEMPTS {
-        let history = state.store.read_stream(&stream, 0, usize::MAX).await?;
-        let mut current = None;
-        for recorded in &history {
-            let event = AlarmEvent::from_stored(
-                &recorded.event_type,
-                recorded.schema_version,
-                &recorded.data,
-            )
-            .map_err(ApiError::internal)?;
-            current = evolve(current, &event, recorded.occurred_at);
-        }
+        let current = match state.alarm_cache.get(id) {
+            Some(cached) => Some(cached),
+            None => load(state, &stream).await?,
+        };
         let now = state.clock.now();
         let events = decide(current.as_ref(), &command, now)?;
         if events.is_empty() {
@@ -86,12 +114,33 @@ async fn ingest_one(
             ExpectedVersion::Exact(a.version)
         });
         match state.store.append(&stream, expected, envelopes).await {
-            Ok(_) => return Ok(events.len()),
-            Err(StoreError::Conflict { .. }) => continue,
+            Ok(_) => {
+                if let Some(after) = events.iter().fold(current, |s, e| evolve(s, e, now)) {
+                    state.alarm_cache.put(after);
+                }
+                return Ok(events.len());
+            }
+            // Someone else wrote the stream (the reactor links incidents): read it afresh.
+            Err(StoreError::Conflict { .. }) => state.alarm_cache.forget(id),
             Err(other) => return Err(other.into()),
         }
     }
     Err(ApiError::Unavailable(
         "the alarm kept changing under concurrent deliveries; retry".to_owned(),
     ))
+}
+
+async fn load(state: &AppState, stream: &str) -> Result<Option<Alarm>, ApiError> {
+    let history = state.store.read_stream(stream, 0, usize::MAX).await?;
+    let mut current = None;
+    for recorded in &history {
+        let event = AlarmEvent::from_stored(
+            &recorded.event_type,
+            recorded.schema_version,
+            &recorded.data,
+        )
+        .map_err(ApiError::internal)?;
+        current = evolve(current, &event, recorded.occurred_at);
+    }
+    Ok(current)
 }

@@ -8,6 +8,7 @@ pub mod reactor;
 mod source;
 
 pub use handlers::*;
+pub use ingest::AlarmCache;
 pub use queries::*;
 
 use actix_web::web;

@@ -13,7 +13,7 @@
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
 use crate::extract::{CorrelationId, IfMatch};
-use crate::incidents::execute::execute;
+use crate::incidents::execute::{execute_then, ReadYourWrites};
 use crate::problems::execute as problems;
 use crate::state::AppState;
 use servicedesk_domain::alarm::policy::{react, recurring, IncidentFacts, Reaction, Situation};
@@ -52,7 +52,9 @@ async fn follow(state: &AppState, stop: &mut watch::Receiver<bool>) -> Result<()
     let mut subscription = Subscription::new(state.store.clone(), checkpoint.load()?, 500);
     let mut timers = Timers::default();
     for alarm in waiting_warnings(state).await? {
-        react_to(state, alarm, None, &mut timers).await?;
+        if let Some(at) = react_to(state, alarm, None).await? {
+            timers.at(at, alarm);
+        }
     }
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
@@ -69,13 +71,7 @@ async fn follow(state: &AppState, stop: &mut watch::Receiver<bool>) -> Result<()
             Wake::Stop => return Ok(()),
             Wake::Time => fire_due(state, &mut timers).await?,
             Wake::Events(events) => {
-                for recorded in &events {
-                    if let Some(alarm) = AlarmId::from_stream(&recorded.stream) {
-                        if reacts_to(recorded) {
-                            react_to(state, alarm, Some(recorded), &mut timers).await?;
-                        }
-                    }
-                }
+                react_to_batch(state, &events, &mut timers).await?;
                 if let Some(last) = events.last() {
                     checkpoint.save(last.position)?;
                 }
@@ -118,9 +114,91 @@ impl Timers {
 
 async fn fire_due(state: &AppState, timers: &mut Timers) -> Result<(), ApiError> {
     for alarm in timers.take_due(state.clock.now()) {
-        react_to(state, alarm, None, timers).await?;
+        if let Some(at) = react_to(state, alarm, None).await? {
+            timers.at(at, alarm);
+        }
     }
     Ok(())
+}
+
+/// An alarm to look at again, and when.
+type Recheck = (AlarmId, chrono::DateTime<chrono::Utc>);
+
+/// How many hosts' alarms are worked on at once: their commands share the store's group
+/// commit instead of waiting for one another.
+const CONCURRENT_HOSTS: usize = 32;
+
+/// Reacts once per alarm that changed in the batch (the reaction reads the alarm's current
+/// state, so its last event stands for all). Alarms of one host go one after another, so a
+/// storm's first alarm opens the incident the others join; different hosts go concurrently.
+async fn react_to_batch(
+    state: &AppState,
+    events: &[RecordedEvent],
+    timers: &mut Timers,
+) -> Result<(), ApiError> {
+    let mut groups: Vec<(String, Vec<(AlarmId, RecordedEvent)>)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for recorded in events.iter().rev() {
+        let Some(alarm) = AlarmId::from_stream(&recorded.stream) else {
+            continue;
+        };
+        if !reacts_to(recorded) || !seen.insert(alarm) {
+            continue;
+        }
+        let key = host_of(recorded).unwrap_or_else(|| alarm.to_string());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push((alarm, recorded.clone())),
+            None => groups.push((key, vec![(alarm, recorded.clone())])),
+        }
+    }
+    let mut groups = groups.into_iter().map(|(_, members)| members);
+    loop {
+        let chunk: Vec<_> = groups
+            .by_ref()
+            .take(CONCURRENT_HOSTS)
+            .map(|members| react_to_host(state, members))
+            .collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        for rechecks in futures_util::future::join_all(chunk).await {
+            for (alarm, at) in rechecks? {
+                timers.at(at, alarm);
+            }
+        }
+    }
+}
+
+/// One host's changed alarms, in log order.
+async fn react_to_host(
+    state: &AppState,
+    mut members: Vec<(AlarmId, RecordedEvent)>,
+) -> Result<Vec<Recheck>, ApiError> {
+    members.reverse();
+    let mut rechecks = Vec::new();
+    for (alarm, recorded) in &members {
+        if let Some(at) = react_to(state, *alarm, Some(recorded)).await? {
+            rechecks.push((*alarm, at));
+        }
+    }
+    Ok(rechecks)
+}
+
+/// The host an `AlarmRaised` names (other events leave the alarm's own id as its group).
+fn host_of(recorded: &RecordedEvent) -> Option<String> {
+    if recorded.event_type != "AlarmRaised" {
+        return None;
+    }
+    match AlarmEvent::from_stored(
+        &recorded.event_type,
+        recorded.schema_version,
+        &recorded.data,
+    ) {
+        Ok(AlarmEvent::AlarmRaised(raised)) => {
+            raised.snapshot.configuration_item.or(raised.snapshot.host)
+        }
+        _ => None,
+    }
 }
 
 /// Firing warnings that have no incident yet: their grace timers, lost with the process.
@@ -150,11 +228,18 @@ async fn waiting_warnings(state: &AppState) -> Result<Vec<AlarmId>, ApiError> {
     }
 }
 
-/// The reactor's own links would only wake it to find nothing to do.
+/// Only changes of an alarm's state can change what its incident should do: repeats (most of
+/// the traffic), acknowledgements and the reactor's own links would wake it to find nothing
+/// to do. (A repeat of an alarm whose incident a person closed would only re-derive the same
+/// incident id, which exists.)
 fn reacts_to(recorded: &RecordedEvent) -> bool {
-    !matches!(
+    matches!(
         recorded.event_type.as_str(),
-        "AlarmIncidentLinked" | "AlarmIncidentUnlinked"
+        "AlarmRaised"
+            | "AlarmSeverityChanged"
+            | "AlarmResolved"
+            | "AlarmFlappingStarted"
+            | "AlarmFlappingStopped"
     )
 }
 
@@ -162,15 +247,14 @@ async fn react_to(
     state: &AppState,
     id: AlarmId,
     cause: Option<&RecordedEvent>,
-    timers: &mut Timers,
-) -> Result<(), ApiError> {
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
     let Some(alarm) = load_alarm(state, id).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let Some(integration) =
         load_integration(state, IntegrationId(alarm.snapshot.integration)).await?
     else {
-        return Ok(());
+        return Ok(None);
     };
     let last_incident = alarm
         .incident
@@ -200,6 +284,7 @@ async fn react_to(
         roles: vec![Role::Integration],
     };
     let correlation = CorrelationId(cause.map_or_else(uuid::Uuid::now_v7, |c| c.correlation_id));
+    let mut recheck = None;
     for reaction in reactions {
         match reaction {
             Reaction::Open {
@@ -227,13 +312,14 @@ async fn react_to(
                     opened_by: caller.subject.clone(),
                     alarm: Some(attached(&alarm)),
                 };
-                match execute(
+                match execute_then(
                     state,
                     &caller,
                     incident,
                     IfMatch(None),
                     correlation,
                     IncidentCommand::Open(open),
+                    ReadYourWrites::DontWait,
                 )
                 .await
                 {
@@ -289,10 +375,10 @@ async fn react_to(
                 )
                 .await?;
             }
-            Reaction::RecheckAt(at) => timers.at(at, alarm.id),
+            Reaction::RecheckAt(at) => recheck = Some(at),
         }
     }
-    Ok(())
+    Ok(recheck)
 }
 
 /// The third incident of an alarm within the recurrence window opens a problem (or joins the
@@ -371,6 +457,12 @@ async fn storm_incident(
         return Ok(None);
     }
     let since = state.clock.now() - window;
+    // The read model must include the incidents this reactor opened moments ago.
+    let head = *state.store.head().borrow();
+    state
+        .projections
+        .wait_for(head, state.settings.read_your_writes_timeout)
+        .await;
     let filter = servicedesk_projections::IncidentFilter {
         status: vec![
             Status::New,
@@ -414,13 +506,14 @@ async fn command(
     correlation: CorrelationId,
     command: MonitorCommand,
 ) -> Result<(), ApiError> {
-    match execute(
+    match execute_then(
         state,
         caller,
         incident,
         IfMatch(None),
         correlation,
         IncidentCommand::Monitor(command),
+        ReadYourWrites::DontWait,
     )
     .await
     {

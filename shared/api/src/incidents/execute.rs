@@ -21,7 +21,6 @@ pub struct Executed {
     pub incident: Incident,
 }
 
-#[tracing::instrument(skip_all, fields(incident = %id))]
 pub async fn execute(
     state: &AppState,
     caller: &Caller,
@@ -29,6 +28,37 @@ pub async fn execute(
     if_match: IfMatch,
     correlation: CorrelationId,
     command: IncidentCommand,
+) -> Result<Executed, ApiError> {
+    execute_then(
+        state,
+        caller,
+        id,
+        if_match,
+        correlation,
+        command,
+        ReadYourWrites::Wait,
+    )
+    .await
+}
+
+/// Whether the caller needs the read models to include the write before it goes on. An HTTP
+/// client does (it may read next); the alarm reactor does not, and waiting would serialize it
+/// behind the projection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadYourWrites {
+    Wait,
+    DontWait,
+}
+
+#[tracing::instrument(skip_all, fields(incident = %id))]
+pub async fn execute_then(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    if_match: IfMatch,
+    correlation: CorrelationId,
+    command: IncidentCommand,
+    then: ReadYourWrites,
 ) -> Result<Executed, ApiError> {
     let stream = id.stream();
     let guard = state.stream_locks.lock(&stream).await;
@@ -88,7 +118,9 @@ pub async fn execute(
                     })?;
                 drop(guard);
                 let timeout = state.settings.read_your_writes_timeout;
-                if !state.projections.wait_for(appended.position, timeout).await {
+                if then == ReadYourWrites::Wait
+                    && !state.projections.wait_for(appended.position, timeout).await
+                {
                     tracing::warn!(
                         position = appended.position,
                         "read models lag behind an acknowledged write"
