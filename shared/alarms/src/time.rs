@@ -18,11 +18,20 @@ pub(crate) fn is_go_zero_time(time: &DateTime<Utc>) -> bool {
 }
 
 /// Seconds since the Unix epoch (Nagios `$TIMET$`, `$LASTSERVICESTATECHANGE$`).
+/// Icinga 2 sends fractions (`1566551597.123456`); they are kept to the microsecond.
 pub(crate) fn from_unix_seconds(text: &str) -> Option<DateTime<Utc>> {
-    text.trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(|secs| DateTime::from_timestamp(secs, 0))
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let secs = whole.parse::<i64>().ok()?;
+    if !fraction.chars().all(|c| c.is_ascii_digit()) || fraction.len() > 9 {
+        return None;
+    }
+    let nanos = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<9}").parse::<u32>().ok()?
+    };
+    DateTime::from_timestamp(secs, nanos - nanos % 1_000)
 }
 
 #[cfg(test)]
@@ -34,6 +43,24 @@ mod tests {
         DateTime::parse_from_rfc3339(text)
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn unix_seconds_with_and_without_fractions() {
+        assert_eq!(
+            from_unix_seconds("1566551597"),
+            Some(utc("2019-08-23T09:13:17Z"))
+        );
+        assert_eq!(
+            from_unix_seconds("1566551597.25"),
+            Some(utc("2019-08-23T09:13:17.25Z"))
+        );
+        assert_eq!(
+            from_unix_seconds("1566551597.1234567"),
+            Some(utc("2019-08-23T09:13:17.123456Z"))
+        );
+        assert_eq!(from_unix_seconds("15665x"), None);
+        assert_eq!(from_unix_seconds("1566551597.x"), None);
     }
 
     #[test]
