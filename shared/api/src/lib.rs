@@ -14,6 +14,7 @@ pub mod problems;
 pub mod startup;
 pub mod state;
 pub mod stream_locks;
+pub mod streams;
 
 pub use auth::{JwtKeys, Role};
 pub use error::ApiError;

@@ -49,5 +49,35 @@ macro_rules! event_codec {
 
             pub const TYPES: &'static [&'static str] = &[$(stringify!($variant)),*];
         }
+
+        impl $crate::codec::StoredEvent for $enum {
+            const SCHEMA_VERSION: u32 = <$enum>::SCHEMA_VERSION;
+
+            fn event_type(&self) -> &'static str {
+                <$enum>::event_type(self)
+            }
+
+            fn to_json(&self) -> String {
+                <$enum>::to_json(self)
+            }
+
+            fn from_stored(
+                event_type: &str,
+                schema_version: u32,
+                data: &str,
+            ) -> Result<Self, $crate::codec::UnknownEvent> {
+                <$enum>::from_stored(event_type, schema_version, data)
+            }
+        }
     };
+}
+
+/// What the log needs of any domain event: its type name, its JSON, and the way back.
+/// Implemented by [`event_codec!`] for every event enum.
+pub trait StoredEvent: Sized {
+    const SCHEMA_VERSION: u32;
+    fn event_type(&self) -> &'static str;
+    fn to_json(&self) -> String;
+    fn from_stored(event_type: &str, schema_version: u32, data: &str)
+        -> Result<Self, UnknownEvent>;
 }

@@ -6,11 +6,9 @@ use crate::error::ApiError;
 use crate::extract::CorrelationId;
 use crate::state::AppState;
 use servicedesk_alarms::CanonicalAlarm;
-use servicedesk_domain::alarm::{
-    decide, evolve, Alarm, AlarmCommand, AlarmEvent, AlarmId, ReceiveAlarm,
-};
+use servicedesk_domain::alarm::{decide, evolve, Alarm, AlarmCommand, AlarmId, ReceiveAlarm};
 use servicedesk_domain::integration::Integration;
-use servicedesk_store::{Actor, ActorKind, ExpectedVersion, NewEvent, StoreError};
+use servicedesk_store::{Actor, ActorKind, ExpectedVersion, StoreError};
 
 /// Stream lock, load, decide, append; a lost race (another process) is decided again.
 const ATTEMPTS: usize = 5;
@@ -94,22 +92,16 @@ async fn ingest_one(
         if events.is_empty() {
             return Ok(0);
         }
-        let envelopes = events
-            .iter()
-            .map(|e| NewEvent {
-                event_id: uuid::Uuid::now_v7(),
-                event_type: e.event_type().to_owned(),
-                schema_version: AlarmEvent::SCHEMA_VERSION,
-                occurred_at: now,
-                actor: Actor {
-                    kind: ActorKind::Integration,
-                    id: integration.id.to_string(),
-                },
-                correlation_id: correlation.0,
-                causation_id: None,
-                data: e.to_json(),
-            })
-            .collect();
+        let envelopes = crate::streams::envelopes(
+            &events,
+            now,
+            &Actor {
+                kind: ActorKind::Integration,
+                id: integration.id.to_string(),
+            },
+            correlation.0,
+            None,
+        );
         let expected = current.as_ref().map_or(ExpectedVersion::NoStream, |a| {
             ExpectedVersion::Exact(a.version)
         });
@@ -131,16 +123,5 @@ async fn ingest_one(
 }
 
 async fn load(state: &AppState, stream: &str) -> Result<Option<Alarm>, ApiError> {
-    let history = state.store.read_stream(stream, 0, usize::MAX).await?;
-    let mut current = None;
-    for recorded in &history {
-        let event = AlarmEvent::from_stored(
-            &recorded.event_type,
-            recorded.schema_version,
-            &recorded.data,
-        )
-        .map_err(ApiError::internal)?;
-        current = evolve(current, &event, recorded.occurred_at);
-    }
-    Ok(current)
+    crate::streams::load(state, stream, evolve).await
 }

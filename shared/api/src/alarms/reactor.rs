@@ -25,7 +25,7 @@ use servicedesk_domain::integration::{Integration, IntegrationId};
 use servicedesk_domain::problem::ProblemCommand;
 use servicedesk_domain::text::MAX_TITLE;
 use servicedesk_projections::FollowerCheckpoint;
-use servicedesk_store::{ExpectedVersion, NewEvent, RecordedEvent, Subscription};
+use servicedesk_store::{ExpectedVersion, RecordedEvent, Subscription};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -540,19 +540,13 @@ async fn link(
         return Ok(());
     }
     let now = state.clock.now();
-    let envelopes = events
-        .iter()
-        .map(|e| NewEvent {
-            event_id: uuid::Uuid::now_v7(),
-            event_type: e.event_type().to_owned(),
-            schema_version: AlarmEvent::SCHEMA_VERSION,
-            occurred_at: now,
-            actor: servicedesk_store::Actor::system(NAME),
-            correlation_id: cause.map_or_else(uuid::Uuid::now_v7, |c| c.correlation_id),
-            causation_id: cause.map(|c| c.event_id),
-            data: e.to_json(),
-        })
-        .collect();
+    let envelopes = crate::streams::envelopes(
+        &events,
+        now,
+        &servicedesk_store::Actor::system(NAME),
+        cause.map_or_else(uuid::Uuid::now_v7, |c| c.correlation_id),
+        cause.map(|c| c.event_id),
+    );
     match state
         .store
         .append(
@@ -568,18 +562,7 @@ async fn link(
 }
 
 async fn load_alarm(state: &AppState, id: AlarmId) -> Result<Option<Alarm>, ApiError> {
-    let history = state.store.read_stream(&id.stream(), 0, usize::MAX).await?;
-    let mut alarm = None;
-    for recorded in &history {
-        let event = AlarmEvent::from_stored(
-            &recorded.event_type,
-            recorded.schema_version,
-            &recorded.data,
-        )
-        .map_err(ApiError::internal)?;
-        alarm = alarm::evolve(alarm, &event, recorded.occurred_at);
-    }
-    Ok(alarm)
+    crate::streams::load(state, &id.stream(), alarm::evolve).await
 }
 
 async fn load_integration(

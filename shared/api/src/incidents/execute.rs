@@ -6,9 +6,9 @@ use crate::error::ApiError;
 use crate::extract::{CorrelationId, IfMatch};
 use crate::state::AppState;
 use servicedesk_domain::incident::{
-    decide, evolve, DecisionContext, Incident, IncidentCommand, IncidentEvent, IncidentId,
+    decide, evolve, DecisionContext, Incident, IncidentCommand, IncidentId,
 };
-use servicedesk_store::{ExpectedVersion, NewEvent, RecordedEvent, StoreError};
+use servicedesk_store::{ExpectedVersion, StoreError};
 use std::sync::atomic::Ordering;
 
 /// Without `If-Match` a write that lost a race (to another process: this one serializes its own
@@ -90,19 +90,8 @@ pub async fn execute_then(
             return Ok(Executed { incident });
         }
         let expected = version.map_or(ExpectedVersion::NoStream, ExpectedVersion::Exact);
-        let envelopes = events
-            .iter()
-            .map(|e| NewEvent {
-                event_id: uuid::Uuid::now_v7(),
-                event_type: e.event_type().to_owned(),
-                schema_version: IncidentEvent::SCHEMA_VERSION,
-                occurred_at: now,
-                actor: caller.actor(),
-                correlation_id: correlation.0,
-                causation_id: None,
-                data: e.to_json(),
-            })
-            .collect::<Vec<_>>();
+        let envelopes =
+            crate::streams::envelopes(&events, now, &caller.actor(), correlation.0, None);
         match state.store.append(&stream, expected, envelopes).await {
             Ok(appended) => {
                 state.metrics.appends.fetch_add(1, Ordering::Relaxed);
@@ -159,24 +148,5 @@ pub async fn execute_then(
 
 /// The incident's current state from its stream (not the read model: decisions need the truth).
 pub async fn load(state: &AppState, stream: &str) -> Result<Option<Incident>, ApiError> {
-    let history = state.store.read_stream(stream, 0, usize::MAX).await?;
-    fold(&history, |_| true)
-}
-
-/// Folds recorded events (those `keep` accepts) into state.
-pub fn fold(
-    history: &[RecordedEvent],
-    keep: impl Fn(&RecordedEvent) -> bool,
-) -> Result<Option<Incident>, ApiError> {
-    let mut incident = None;
-    for recorded in history.iter().filter(|r| keep(r)) {
-        let event = IncidentEvent::from_stored(
-            &recorded.event_type,
-            recorded.schema_version,
-            &recorded.data,
-        )
-        .map_err(ApiError::internal)?;
-        incident = evolve(incident, &event, recorded.occurred_at);
-    }
-    Ok(incident)
+    crate::streams::load(state, stream, evolve).await
 }

@@ -1,4 +1,3 @@
-use super::execute::fold;
 use super::query::{parse_list_query, query_pairs};
 use crate::auth::{permission, Caller};
 use crate::error::{ApiError, Problem};
@@ -9,7 +8,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::value::RawValue;
-use servicedesk_domain::incident::{Incident, IncidentId};
+use servicedesk_domain::incident::{evolve, Incident, IncidentId};
 use servicedesk_store::Actor;
 use utoipa::ToSchema;
 
@@ -90,7 +89,11 @@ pub async fn get_incident(
     let id = IncidentId(uuid_param("id", &path)?);
     if let Some(as_of) = parse_as_of(req.query_string())? {
         let history = state.store.read_stream(&id.stream(), 0, usize::MAX).await?;
-        let incident = fold(&history, |e| e.recorded_at <= as_of)?.ok_or_else(|| {
+        let past: Vec<_> = history
+            .into_iter()
+            .filter(|e| e.recorded_at <= as_of)
+            .collect();
+        let incident = crate::streams::fold(&past, evolve)?.ok_or_else(|| {
             ApiError::NotFound(format!(
                 "incident {id} did not exist at {}",
                 as_of.to_rfc3339()

@@ -6,9 +6,9 @@ use crate::error::ApiError;
 use crate::extract::CorrelationId;
 use crate::state::AppState;
 use servicedesk_domain::integration::{
-    decide, evolve, Integration, IntegrationCommand, IntegrationEvent, IntegrationId,
+    decide, evolve, Integration, IntegrationCommand, IntegrationId,
 };
-use servicedesk_store::{ExpectedVersion, NewEvent, StoreError};
+use servicedesk_store::{ExpectedVersion, StoreError};
 
 pub async fn execute(
     state: &AppState,
@@ -19,17 +19,7 @@ pub async fn execute(
 ) -> Result<Integration, ApiError> {
     let stream = id.stream();
     let _guard = state.stream_locks.lock(&stream).await;
-    let history = state.store.read_stream(&stream, 0, usize::MAX).await?;
-    let mut current = None;
-    for recorded in &history {
-        let event = IntegrationEvent::from_stored(
-            &recorded.event_type,
-            recorded.schema_version,
-            &recorded.data,
-        )
-        .map_err(ApiError::internal)?;
-        current = evolve(current, &event, recorded.occurred_at);
-    }
+    let current = crate::streams::load(state, &stream, evolve).await?;
     let events = decide(current.as_ref(), &command).map_err(|e| match e {
         servicedesk_domain::DomainError::NotFound => {
             ApiError::NotFound(format!("no integration {id}"))
@@ -40,19 +30,7 @@ pub async fn execute(
         return current.ok_or_else(|| ApiError::NotFound(format!("no integration {id}")));
     }
     let now = state.clock.now();
-    let envelopes = events
-        .iter()
-        .map(|e| NewEvent {
-            event_id: uuid::Uuid::now_v7(),
-            event_type: e.event_type().to_owned(),
-            schema_version: IntegrationEvent::SCHEMA_VERSION,
-            occurred_at: now,
-            actor: caller.actor(),
-            correlation_id: correlation.0,
-            causation_id: None,
-            data: e.to_json(),
-        })
-        .collect();
+    let envelopes = crate::streams::envelopes(&events, now, &caller.actor(), correlation.0, None);
     let expected = current.as_ref().map_or(ExpectedVersion::NoStream, |i| {
         ExpectedVersion::Exact(i.version)
     });

@@ -490,3 +490,19 @@ mod monitoring {
         );
     }
 }
+
+#[test]
+fn the_stored_event_trait_reads_and_writes_like_the_enum() {
+    use crate::codec::StoredEvent;
+    let event = opened();
+    assert_eq!(
+        <IncidentEvent as StoredEvent>::event_type(&event),
+        "IncidentOpened"
+    );
+    assert_eq!(<IncidentEvent as StoredEvent>::SCHEMA_VERSION, 1);
+    let json = <IncidentEvent as StoredEvent>::to_json(&event);
+    assert_eq!(
+        <IncidentEvent as StoredEvent>::from_stored("IncidentOpened", 1, &json).unwrap(),
+        event
+    );
+}
