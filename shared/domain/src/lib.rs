@@ -10,6 +10,7 @@ pub mod incident;
 pub mod integration;
 pub mod priority;
 pub mod problem;
+pub mod stream_id;
 pub mod text;
 
 pub use error::{DomainError, FieldError};

@@ -4,40 +4,22 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use servicedesk_alarms::{AlarmLink, AlarmStatus, Severity, SourceKind};
 use std::collections::BTreeMap;
-use std::fmt;
 use uuid::Uuid;
 
-/// Deterministic from (integration, fingerprint): the same key always lands in the same stream,
-/// whichever request or process sees it first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
-pub struct AlarmId(pub Uuid);
+crate::stream_id!(
+    /// Deterministic from (integration, fingerprint): the same key always lands in the same stream,
+    /// whichever request or process sees it first.
+    AlarmId,
+    "alarm-"
+);
 
 impl AlarmId {
-    pub const STREAM_PREFIX: &'static str = "alarm-";
     const NAMESPACE: Uuid = Uuid::from_u128(0x5e_7c_1d_e5_4a_1a_4d_0b_9c_3e_0a_1a_2b_3c_4d_5e);
 
     pub fn for_key(integration: Uuid, fingerprint: &str) -> Self {
         let mut name = integration.as_bytes().to_vec();
         name.extend_from_slice(fingerprint.as_bytes());
         Self(Uuid::new_v5(&Self::NAMESPACE, &name))
-    }
-
-    pub fn stream(&self) -> String {
-        format!("{}{}", Self::STREAM_PREFIX, self.0)
-    }
-
-    pub fn from_stream(stream: &str) -> Option<Self> {
-        Uuid::parse_str(stream.strip_prefix(Self::STREAM_PREFIX)?)
-            .ok()
-            .map(Self)
-    }
-}
-
-impl fmt::Display for AlarmId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
     }
 }
 

@@ -2,32 +2,12 @@ use crate::{Impact, Priority, Urgency};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use uuid::Uuid;
 
-/// An incident's identity; its event stream is `incident-<uuid>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
-pub struct IncidentId(pub Uuid);
-
-impl IncidentId {
-    pub const STREAM_PREFIX: &'static str = "incident-";
-
-    pub fn stream(&self) -> String {
-        format!("{}{}", Self::STREAM_PREFIX, self.0)
-    }
-
-    pub fn from_stream(stream: &str) -> Option<Self> {
-        let id = stream.strip_prefix(Self::STREAM_PREFIX)?;
-        Uuid::parse_str(id).ok().map(Self)
-    }
-}
-
-impl fmt::Display for IncidentId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+crate::stream_id!(
+    /// An incident's identity; its event stream is `incident-<uuid>`.
+    IncidentId,
+    "incident-"
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -3,33 +3,8 @@ use crate::alarm::rules::AlarmRules;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use servicedesk_alarms::SourceKind;
-use std::fmt;
-use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
-pub struct IntegrationId(pub Uuid);
-
-impl IntegrationId {
-    pub const STREAM_PREFIX: &'static str = "integration-";
-
-    pub fn stream(&self) -> String {
-        format!("{}{}", Self::STREAM_PREFIX, self.0)
-    }
-
-    pub fn from_stream(stream: &str) -> Option<Self> {
-        Uuid::parse_str(stream.strip_prefix(Self::STREAM_PREFIX)?)
-            .ok()
-            .map(Self)
-    }
-}
-
-impl fmt::Display for IntegrationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+crate::stream_id!(IntegrationId, "integration-");
 
 /// What incidents opened from this source's alarms start with.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

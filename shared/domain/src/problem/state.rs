@@ -2,33 +2,8 @@ use super::event::ProblemEvent;
 use crate::incident::IncidentId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
-pub struct ProblemId(pub Uuid);
-
-impl ProblemId {
-    pub const STREAM_PREFIX: &'static str = "problem-";
-
-    pub fn stream(&self) -> String {
-        format!("{}{}", Self::STREAM_PREFIX, self.0)
-    }
-
-    pub fn from_stream(stream: &str) -> Option<Self> {
-        Uuid::parse_str(stream.strip_prefix(Self::STREAM_PREFIX)?)
-            .ok()
-            .map(Self)
-    }
-}
-
-impl fmt::Display for ProblemId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+crate::stream_id!(ProblemId, "problem-");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
