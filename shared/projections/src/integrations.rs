@@ -1,84 +1,56 @@
 //! The integrations read model: one row per registered monitoring source, found by id or by
 //! the SHA-256 of its key.
 
+use crate::row_per_aggregate::{load, RowPerAggregate};
 use crate::ProjectionError;
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use servicedesk_domain::integration::{evolve, Integration, IntegrationEvent, IntegrationId};
-use servicedesk_store::RecordedEvent;
 
-/// Whether a log event belongs to this projection (so a rebuild can hand it over).
-pub(crate) fn concerns(recorded: &RecordedEvent) -> bool {
-    recorded.stream.starts_with(IntegrationId::STREAM_PREFIX)
-}
+pub(crate) struct Integrations;
 
-/// Applies the integration events of a batch inside the caller's transaction. Integrations
-/// change rarely: each event reads and writes its row.
-pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
-    for recorded in events {
-        let Some(id) = IntegrationId::from_stream(&recorded.stream) else {
-            continue;
-        };
-        let event = match IntegrationEvent::from_stored(
-            &recorded.event_type,
-            recorded.schema_version,
-            &recorded.data,
-        ) {
-            Ok(event) => event,
-            Err(unknown) => {
-                tracing::warn!(position = recorded.position, %unknown, "skipping unreadable integration event");
-                continue;
-            }
-        };
-        let state = load(conn, id)?;
-        if state
-            .as_ref()
-            .is_some_and(|s| recorded.version <= s.version)
-        {
-            continue;
-        }
-        if let Some(after) = evolve(state, &event, recorded.occurred_at) {
-            store(conn, &after)?;
-        }
+impl RowPerAggregate for Integrations {
+    type Event = IntegrationEvent;
+    type State = Integration;
+    const TABLE: &'static str = "integrations";
+    const STREAM_PREFIX: &'static str = IntegrationId::STREAM_PREFIX;
+
+    fn version(state: &Integration) -> u64 {
+        state.version
     }
-    Ok(())
-}
 
-fn load(conn: &Connection, id: IntegrationId) -> Result<Option<Integration>, ProjectionError> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM integrations WHERE id = ?1")?
-        .query_row([id.to_string()], |r| r.get(0))
-        .optional()?;
-    doc.map(|d| {
-        serde_json::from_str(&d)
-            .map_err(|e| ProjectionError::Corrupt(format!("integration {id}: {e}")))
-    })
-    .transpose()
-}
+    fn evolve(
+        state: Option<Integration>,
+        event: &IntegrationEvent,
+        at: DateTime<Utc>,
+    ) -> Option<Integration> {
+        evolve(state, event, at)
+    }
 
-fn store(conn: &Connection, i: &Integration) -> Result<(), ProjectionError> {
-    let doc = serde_json::to_string(i).map_err(|e| ProjectionError::Corrupt(e.to_string()))?;
-    conn.prepare_cached(
-        "INSERT INTO integrations (id, version, name, kind, key_sha256, revoked, doc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (id) DO UPDATE SET version = excluded.version, name = excluded.name,
-            kind = excluded.kind, key_sha256 = excluded.key_sha256, revoked = excluded.revoked,
-            doc = excluded.doc",
-    )?
-    .execute(params![
-        i.id.to_string(),
-        i.version as i64,
-        i.name,
-        i.kind.as_str(),
-        i.key_sha256,
-        i.revoked,
-        doc
-    ])?;
-    Ok(())
+    fn store(conn: &Connection, i: &Integration, doc: &str) -> Result<(), ProjectionError> {
+        conn.prepare_cached(
+            "INSERT INTO integrations (id, version, name, kind, key_sha256, revoked, doc)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version, name = excluded.name,
+                kind = excluded.kind, key_sha256 = excluded.key_sha256, revoked = excluded.revoked,
+                doc = excluded.doc",
+        )?
+        .execute(params![
+            i.id.to_string(),
+            i.version as i64,
+            i.name,
+            i.kind.as_str(),
+            i.key_sha256,
+            i.revoked,
+            doc
+        ])?;
+        Ok(())
+    }
 }
 
 impl crate::ReadModelDb {
     pub fn integration(&self, id: IntegrationId) -> Result<Option<Integration>, ProjectionError> {
-        self.read(|conn| load(conn, id))
+        self.read(|conn| load(conn, Integrations::TABLE, &id.to_string()))
     }
 
     /// The live (not revoked) integration whose key hashes to `key_sha256`.

@@ -12,6 +12,7 @@ mod problems;
 mod query;
 mod rebuild;
 mod row;
+mod row_per_aggregate;
 mod runner;
 mod time;
 

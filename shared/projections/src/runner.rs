@@ -1,5 +1,7 @@
 use crate::db::{checkpoint, save_checkpoint, ReadModelDb};
-use crate::{alarms, incidents, integrations, problems, ProjectionError};
+use crate::integrations::Integrations;
+use crate::problems::Problems;
+use crate::{alarms, incidents, row_per_aggregate, ProjectionError};
 use rusqlite::Connection;
 use servicedesk_store::{EventStore, Position, Subscription};
 use std::sync::Arc;
@@ -124,9 +126,9 @@ pub(crate) fn apply_batch(
 ) -> Result<(), ProjectionError> {
     let tx = conn.transaction()?;
     incidents::apply(&tx, events)?;
-    integrations::apply(&tx, events)?;
+    row_per_aggregate::apply::<Integrations>(&tx, events)?;
     alarms::apply(&tx, events)?;
-    problems::apply(&tx, events)?;
+    row_per_aggregate::apply::<Problems>(&tx, events)?;
     save_checkpoint(&tx, incidents::PROJECTION, last)?;
     tx.commit()?;
     Ok(())

@@ -9,7 +9,10 @@ mod scratch;
 mod tests;
 mod writer;
 
-use crate::{alarms, integrations, problems, ProjectionError};
+use crate::integrations::Integrations;
+use crate::problems::Problems;
+use crate::row_per_aggregate::{apply, concerns};
+use crate::{alarms, ProjectionError};
 use replay::Item;
 use rusqlite::Connection;
 use scratch::Scratch;
@@ -116,7 +119,7 @@ fn replay_all(
             others: events
                 .iter()
                 .filter(|e| {
-                    integrations::concerns(e) || alarms::concerns(e) || problems::concerns(e)
+                    concerns::<Integrations>(e) || alarms::concerns(e) || concerns::<Problems>(e)
                 })
                 .cloned()
                 .collect(),
@@ -139,9 +142,9 @@ fn write_all(
     while let Some(batch) = input.blocking_recv() {
         let tx = conn.transaction()?;
         writer::write(&tx, &batch.items)?;
-        integrations::apply(&tx, &batch.others)?;
+        apply::<Integrations>(&tx, &batch.others)?;
         alarms::apply(&tx, &batch.others)?;
-        problems::apply(&tx, &batch.others)?;
+        apply::<Problems>(&tx, &batch.others)?;
         tx.commit()?;
         events += batch.events;
         position = batch.last.unwrap_or(position);
