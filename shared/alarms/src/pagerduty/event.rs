@@ -66,7 +66,7 @@ impl PagerDutyEvent {
 }
 
 /// Reads the action field (`event_action`, v1 `event_type`): required, one of the three names.
-pub(super) fn read_action(
+fn read_action(
     root: &crate::json::Obj<'_>,
     key: &str,
 ) -> Result<EventAction, crate::canonical::ParseError> {
@@ -83,7 +83,7 @@ pub(super) fn read_action(
 }
 
 /// Acknowledge and resolve only make sense for a known alert.
-pub(super) fn require_key_for_follow_up(
+fn require_key_for_follow_up(
     action: EventAction,
     key_field: &str,
     dedup_key: Option<&str>,
@@ -95,4 +95,45 @@ pub(super) fn require_key_for_follow_up(
         ));
     }
     Ok(())
+}
+
+/// Where one API version keeps the envelope's fields.
+pub(super) struct Dialect {
+    pub api: PagerDutyApi,
+    pub routing_key: &'static str,
+    pub action: &'static str,
+    pub dedup_key: &'static str,
+}
+
+/// A version's reader of a trigger's alarm: (event, its dedup key, when it arrived).
+pub(super) type TriggerReader =
+    fn(
+        &crate::json::Obj<'_>,
+        Option<&str>,
+        chrono::DateTime<chrono::Utc>,
+    ) -> Result<crate::canonical::CanonicalAlarm, crate::canonical::ParseError>;
+
+/// Reads the envelope both versions share (key, action, dedup key, the follow-up rule) and
+/// hands a trigger's body to the version's own `trigger` reader.
+pub(super) fn read_event(
+    root: &crate::json::Obj<'_>,
+    dialect: &Dialect,
+    received_at: chrono::DateTime<chrono::Utc>,
+    trigger: TriggerReader,
+) -> Result<PagerDutyEvent, crate::canonical::ParseError> {
+    let routing_key = root.req_str(dialect.routing_key)?.to_owned();
+    let event_action = read_action(root, dialect.action)?;
+    let dedup_key = super::limits::dedup_key(dialect.dedup_key, root.opt_str(dialect.dedup_key)?)?;
+    require_key_for_follow_up(event_action, dialect.dedup_key, dedup_key.as_deref())?;
+    let alarm = match event_action {
+        EventAction::Trigger => Some(trigger(root, dedup_key.as_deref(), received_at)?),
+        EventAction::Acknowledge | EventAction::Resolve => None,
+    };
+    Ok(PagerDutyEvent {
+        api: dialect.api,
+        routing_key,
+        event_action,
+        dedup_key,
+        alarm,
+    })
 }

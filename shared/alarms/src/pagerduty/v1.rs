@@ -15,7 +15,7 @@
 //! - host and configuration_item: `details.HOSTNAME` or `details.hostname`.
 //! - alarm_name: `details.SERVICEDESC` (pd-nagios) or `details.name` (pd-zabbix trigger).
 
-use super::event::{read_action, require_key_for_follow_up, EventAction, PagerDutyApi};
+use super::event::{read_event, Dialect, PagerDutyApi};
 use super::{details, limits, PagerDutyEvent};
 use crate::canonical::{AlarmLink, AlarmStatus, CanonicalAlarm, ParseError, Severity, SourceKind};
 use crate::json::{self, Obj};
@@ -29,21 +29,13 @@ pub(super) fn parse(
     root: &Obj<'_>,
     received_at: DateTime<Utc>,
 ) -> Result<PagerDutyEvent, ParseError> {
-    let routing_key = root.req_str("service_key")?.to_owned();
-    let event_action = read_action(root, "event_type")?;
-    let dedup_key = limits::dedup_key("incident_key", root.opt_str("incident_key")?)?;
-    require_key_for_follow_up(event_action, "incident_key", dedup_key.as_deref())?;
-    let alarm = match event_action {
-        EventAction::Trigger => Some(trigger_alarm(root, dedup_key.as_deref(), received_at)?),
-        EventAction::Acknowledge | EventAction::Resolve => None,
-    };
-    Ok(PagerDutyEvent {
+    let dialect = Dialect {
         api: PagerDutyApi::V1,
-        routing_key,
-        event_action,
-        dedup_key,
-        alarm,
-    })
+        routing_key: "service_key",
+        action: "event_type",
+        dedup_key: "incident_key",
+    };
+    read_event(root, &dialect, received_at, trigger_alarm)
 }
 
 fn trigger_alarm(

@@ -13,7 +13,7 @@
 //!   (client) -> links
 //! - `dedup_key` -> fingerprint (empty until assigned when the trigger had none)
 
-use super::event::{read_action, require_key_for_follow_up, EventAction, PagerDutyApi};
+use super::event::{read_event, Dialect, PagerDutyApi};
 use super::{details, limits, PagerDutyEvent};
 use crate::canonical::{AlarmLink, AlarmStatus, CanonicalAlarm, ParseError, Severity, SourceKind};
 use crate::canonical_names::list;
@@ -26,21 +26,13 @@ pub(super) fn parse(
     root: &Obj<'_>,
     received_at: DateTime<Utc>,
 ) -> Result<PagerDutyEvent, ParseError> {
-    let routing_key = root.req_str("routing_key")?.to_owned();
-    let event_action = read_action(root, "event_action")?;
-    let dedup_key = limits::dedup_key("dedup_key", root.opt_str("dedup_key")?)?;
-    require_key_for_follow_up(event_action, "dedup_key", dedup_key.as_deref())?;
-    let alarm = match event_action {
-        EventAction::Trigger => Some(trigger_alarm(root, dedup_key.as_deref(), received_at)?),
-        EventAction::Acknowledge | EventAction::Resolve => None,
-    };
-    Ok(PagerDutyEvent {
+    let dialect = Dialect {
         api: PagerDutyApi::V2,
-        routing_key,
-        event_action,
-        dedup_key,
-        alarm,
-    })
+        routing_key: "routing_key",
+        action: "event_action",
+        dedup_key: "dedup_key",
+    };
+    read_event(root, &dialect, received_at, trigger_alarm)
 }
 
 fn trigger_alarm(
