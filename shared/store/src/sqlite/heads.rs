@@ -6,7 +6,9 @@ use super::codec::to_u64;
 use super::connection::io;
 use crate::{ExpectedVersion, StoreError};
 use rusqlite::{Connection, OptionalExtension};
-use std::collections::HashMap;
+/// Stream names are hashed on every append; SipHash's protection against crafted keys buys
+/// nothing here (only the writer's own callers name streams) and costs measurable writer time.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Past this many streams the cache is dropped wholesale: cheaper than LRU bookkeeping, and a
 /// miss costs one index lookup.
@@ -28,7 +30,7 @@ impl StreamHeads {
     pub(super) fn batch(&self) -> BatchHeads<'_> {
         BatchHeads {
             committed: self,
-            seen: HashMap::new(),
+            seen: HashMap::default(),
         }
     }
 

@@ -32,6 +32,8 @@ pub struct Options {
     pub http_only: bool,
     /// Only the alarm benchmark (issue 3).
     pub alarms_only: bool,
+    /// Only (a) and (b), the store's appends against the raw ceiling.
+    pub store_only: bool,
     pub creators: usize,
     pub listers: usize,
 }
@@ -45,6 +47,7 @@ fn options() -> Options {
         keep: false,
         http_only: false,
         alarms_only: false,
+        store_only: false,
         creators: 8,
         listers: 8,
     };
@@ -52,8 +55,9 @@ fn options() -> Options {
     let mut i = 0;
     while i < args.len() {
         let value = args.get(i + 1).cloned().unwrap_or_default();
-        if ["--keep", "--http-only", "--alarms-only"].contains(&args[i].as_str()) {
+        if ["--keep", "--http-only", "--alarms-only", "--store-only"].contains(&args[i].as_str()) {
             o.keep |= args[i] == "--keep";
+            o.store_only |= args[i] == "--store-only";
             o.http_only |= args[i] == "--http-only";
             o.alarms_only |= args[i] == "--alarms-only";
             i += 1;
@@ -67,7 +71,7 @@ fn options() -> Options {
             "--creators" => o.creators = value.parse().expect("--creators N"),
             "--listers" => o.listers = value.parse().expect("--listers N"),
             other => panic!(
-                "unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --creators, --listers, --keep, --http-only, --alarms-only"
+                "unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --creators, --listers, --keep, --http-only, --alarms-only, --store-only"
             ),
         }
         i += 2;
@@ -106,6 +110,11 @@ fn main() {
     );
 
     runtime.block_on(store_throughput::run(&options, &mut report));
+    if options.store_only {
+        report.print();
+        std::fs::remove_dir_all(&options.dir).ok();
+        return;
+    }
     let data_dir = runtime.block_on(seed::run(&options, &mut report));
     http_load::run(&options, &data_dir, &mut report);
     alarm_load::run(&options, &mut report);
