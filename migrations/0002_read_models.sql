@@ -1,4 +1,6 @@
 -- Read models (readmodel.db). Built only from events: drop the file and it is rebuilt from the log.
+-- Versioned by `PRAGMA user_version` (READ_MODEL_SCHEMA_VERSION): a file of another version is
+-- rebuilt at start-up, never migrated, so this file describes the current shape only.
 CREATE TABLE IF NOT EXISTS checkpoints (
     projection TEXT PRIMARY KEY,
     position   INTEGER NOT NULL
@@ -17,8 +19,15 @@ CREATE TABLE IF NOT EXISTS incidents (
     configuration_item TEXT,
     customer           TEXT,
     opened_at          INTEGER NOT NULL,      -- microseconds since the Unix epoch, UTC
-    updated_at         INTEGER NOT NULL,
-    doc                TEXT    NOT NULL       -- the incident as the API returns it (JSON)
+    updated_at         INTEGER NOT NULL
+);
+
+-- The incident as the API returns it (JSON), apart from the columns that are filtered and
+-- sorted on: the documents are most of the bytes, and every index a rebuild creates scans the
+-- table it indexes.
+CREATE TABLE IF NOT EXISTS incident_docs (
+    seq INTEGER PRIMARY KEY,                  -- incidents.seq
+    doc TEXT    NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS incident_links (

@@ -64,7 +64,9 @@ pub(crate) fn merge(conn: &Connection, events: &[Decoded]) -> Result<usize, Proj
 
 fn load(conn: &Connection, id: IncidentId) -> Result<Touched, ProjectionError> {
     let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM incidents WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT d.doc FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ?1",
+        )?
         .query_row([id.to_string()], |r| r.get(0))
         .optional()?;
     let Some(doc) = doc else {

@@ -132,7 +132,7 @@ impl ReadModelDb {
     pub fn incident_doc(&self, id: IncidentId) -> Result<Option<(String, u64)>, ProjectionError> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached("SELECT doc, version FROM incidents WHERE id = ?1")?
+                .prepare_cached("SELECT d.doc, i.version FROM incidents i JOIN incident_docs d ON d.seq = i.seq WHERE i.id = ?1")?
                 .query_row([id.to_string()], |r| {
                     Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
                 })
@@ -228,23 +228,40 @@ fn list_sql(
         for priority in &priorities {
             let (where_sql, mut part_params) = where_clause(filter, status, priority, sort, cursor);
             parts.push(format!(
-                "SELECT doc, seq, {columns} FROM incidents {where_sql} ORDER BY {order} LIMIT {}",
+                "SELECT seq, {columns} FROM incidents {where_sql} ORDER BY {order} LIMIT {}",
                 limit + 1
             ));
             params.append(&mut part_params);
         }
     }
-    if parts.len() == 1 {
-        return (parts.remove(0), params);
-    }
-    let union = parts
-        .iter()
-        .map(|p| format!("SELECT * FROM ({p})"))
+    let page = if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        let union = parts
+            .iter()
+            .map(|p| format!("SELECT * FROM ({p})"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        format!(
+            "SELECT seq, {columns} FROM ({union}) ORDER BY {order} LIMIT {}",
+            limit + 1
+        )
+    };
+    // The documents are fetched for the page's rows only, by rowid.
+    let outer_columns = std::iter::once("page.seq".to_owned())
+        .chain(sort.columns().iter().map(|c| format!("page.{c}")))
         .collect::<Vec<_>>()
-        .join(" UNION ALL ");
+        .join(", ");
+    let outer_order = sort
+        .columns()
+        .iter()
+        .chain(std::iter::once(&"seq"))
+        .map(|c| format!("page.{c} {direction}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
-        "SELECT doc, seq, {columns} FROM ({union}) ORDER BY {order} LIMIT {}",
-        limit + 1
+        "SELECT d.doc, {outer_columns} FROM ({page}) AS page \
+         JOIN incident_docs d ON d.seq = page.seq ORDER BY {outer_order}"
     );
     (sql, params)
 }

@@ -1,4 +1,5 @@
-//! One incident's row in `incidents` and its rows in `incident_links`. The columns are derived
+//! One incident's row in `incidents` (its document in `incident_docs`) and its rows in
+//! `incident_links`. The columns are derived
 //! from the state here only, so a row written live and one written by a rebuild are equal.
 
 use crate::time::micros;
@@ -10,8 +11,8 @@ use uuid::Uuid;
 macro_rules! insert_sql {
     () => {
         "INSERT INTO incidents (id, version, status, priority, title, assignee, assignment_group,
-                                service, configuration_item, customer, opened_at, updated_at, doc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                                service, configuration_item, customer, opened_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     };
 }
 
@@ -25,9 +26,13 @@ const UPSERT: &str = concat!(
         title = excluded.title, assignee = excluded.assignee,
         assignment_group = excluded.assignment_group, service = excluded.service,
         configuration_item = excluded.configuration_item, customer = excluded.customer,
-        updated_at = excluded.updated_at, doc = excluded.doc
+        updated_at = excluded.updated_at
      RETURNING seq"
 );
+
+const INSERT_DOC: &str = "INSERT INTO incident_docs (seq, doc) VALUES (?1, ?2)";
+const UPSERT_DOC: &str = "INSERT INTO incident_docs (seq, doc) VALUES (?1, ?2)
+     ON CONFLICT (seq) DO UPDATE SET doc = excluded.doc";
 
 /// The incident as the API returns it.
 pub(crate) fn doc(state: &Incident) -> Result<String, ProjectionError> {
@@ -42,6 +47,7 @@ pub(crate) fn doc(state: &Incident) -> Result<String, ProjectionError> {
 pub(crate) struct Inserter<'c> {
     conn: &'c Connection,
     insert: CachedStatement<'c>,
+    insert_doc: CachedStatement<'c>,
 }
 
 impl<'c> Inserter<'c> {
@@ -49,14 +55,17 @@ impl<'c> Inserter<'c> {
         Ok(Self {
             conn,
             insert: conn.prepare_cached(INSERT)?,
+            insert_doc: conn.prepare_cached(INSERT_DOC)?,
         })
     }
 
     /// Writes the row and returns its `seq`.
     pub fn insert(&mut self, state: &Incident, doc: &str) -> Result<i64, ProjectionError> {
         let insert = &mut self.insert;
-        with_columns(state, doc, |columns| insert.execute(columns))?;
-        Ok(self.conn.last_insert_rowid())
+        with_columns(state, |columns| insert.execute(columns))?;
+        let seq = self.conn.last_insert_rowid();
+        self.insert_doc.execute((seq, doc))?;
+        Ok(seq)
     }
 }
 
@@ -67,9 +76,9 @@ pub(crate) fn upsert(
     doc: &str,
 ) -> Result<i64, ProjectionError> {
     let mut stmt = conn.prepare_cached(UPSERT)?;
-    Ok(with_columns(state, doc, |columns| {
-        stmt.query_row(columns, |r| r.get(0))
-    })?)
+    let seq: i64 = with_columns(state, |columns| stmt.query_row(columns, |r| r.get(0)))?;
+    conn.prepare_cached(UPSERT_DOC)?.execute((seq, doc))?;
+    Ok(seq)
 }
 
 /// Writes the incident's links; `replace` first drops those it had.
@@ -116,7 +125,6 @@ fn link_kind(kind: LinkKind) -> &'static str {
 /// Runs `f` with the row's column values, in `insert_sql!` order.
 fn with_columns<T>(
     s: &Incident,
-    doc: &str,
     f: impl FnOnce(&[&dyn ToSql]) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {
     let mut buffer = Uuid::encode_buffer();
@@ -135,7 +143,6 @@ fn with_columns<T>(
         &s.customer,
         &micros(s.opened_at),
         &micros(s.updated_at),
-        &doc,
     ])
 }
 

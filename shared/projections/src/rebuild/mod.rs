@@ -71,6 +71,11 @@ pub(crate) async fn rebuild_in_batches(
     let (conn, events, position) = written?;
     replayed?;
     read?;
+    tracing::info!(
+        events,
+        seconds = started.elapsed().as_secs_f64(),
+        "rebuild: rows loaded"
+    );
 
     tokio::task::spawn_blocking(move || scratch.finish(conn, position))
         .await
@@ -113,7 +118,9 @@ fn replay_all(
     mut input: Receiver<Vec<RecordedEvent>>,
     out: Sender<Replayed>,
 ) -> Result<(), ProjectionError> {
+    let mut busy = Duration::ZERO;
     while let Some(events) = input.blocking_recv() {
+        let began = Instant::now();
         let replayed = Replayed {
             items: replay::replay(&events)?,
             others: events
@@ -126,10 +133,12 @@ fn replay_all(
             events: events.len() as u64,
             last: events.last().map(|e| e.position),
         };
+        busy += began.elapsed();
         if out.blocking_send(replayed).is_err() {
             return Ok(());
         }
     }
+    tracing::info!(busy = busy.as_secs_f64(), "rebuild: replay stage");
     Ok(())
 }
 
@@ -139,7 +148,9 @@ fn write_all(
 ) -> Result<(Connection, u64, Position), ProjectionError> {
     let mut events = 0;
     let mut position = 0;
+    let mut busy = Duration::ZERO;
     while let Some(batch) = input.blocking_recv() {
+        let began = Instant::now();
         let tx = conn.transaction()?;
         writer::write(&tx, &batch.items)?;
         apply::<Integrations>(&tx, &batch.others)?;
@@ -148,6 +159,8 @@ fn write_all(
         tx.commit()?;
         events += batch.events;
         position = batch.last.unwrap_or(position);
+        busy += began.elapsed();
     }
+    tracing::info!(busy = busy.as_secs_f64(), "rebuild: writer stage");
     Ok((conn, events, position))
 }

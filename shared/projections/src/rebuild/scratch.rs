@@ -39,7 +39,12 @@ impl Scratch {
             .name("rebuild-sync".to_owned())
             .spawn(move || sync(&path))
             .ok();
+        let indexing = std::time::Instant::now();
         build_indexes(&conn)?;
+        tracing::info!(
+            seconds = indexing.elapsed().as_secs_f64(),
+            "rebuild: indexes built"
+        );
         save_checkpoint(&conn, incidents::PROJECTION, position)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // No ANALYZE: the live projection never gathers planner statistics, so a rebuilt file
@@ -48,7 +53,9 @@ impl Scratch {
         if let Some(early) = early {
             let _ = early.join(); // only the final sync's outcome matters
         }
+        let syncing = std::time::Instant::now();
         sync(&self.path)?;
+        tracing::info!(seconds = syncing.elapsed().as_secs_f64(), "rebuild: synced");
         remove_db_files(&self.target)?;
         std::fs::rename(&self.path, &self.target)
             .map_err(|e| ProjectionError::Worker(e.to_string()))

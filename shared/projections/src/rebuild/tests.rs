@@ -218,6 +218,7 @@ fn dump(path: &Path) -> Vec<String> {
     let mut rows = Vec::new();
     for (table, order) in [
         ("incidents", "seq"),
+        ("incident_docs", "seq"),
         ("incident_links", "source, kind, target"),
         ("checkpoints", "projection"),
     ] {
