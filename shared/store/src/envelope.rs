@@ -88,3 +88,11 @@ pub struct Appended {
     /// Global position of the last event appended.
     pub position: Position,
 }
+
+/// One stream's share of an [`EventStore::append_many`](crate::EventStore::append_many).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamAppend {
+    pub stream: String,
+    pub expected: ExpectedVersion,
+    pub events: Vec<NewEvent>,
+}

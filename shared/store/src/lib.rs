@@ -13,7 +13,7 @@ pub mod subscription;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use envelope::{
-    Actor, ActorKind, Appended, ExpectedVersion, NewEvent, Position, RecordedEvent,
+    Actor, ActorKind, Appended, ExpectedVersion, NewEvent, Position, RecordedEvent, StreamAppend,
 };
 pub use error::StoreError;
 pub use subscription::Subscription;
@@ -31,6 +31,12 @@ pub trait EventStore: Send + Sync + 'static {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Appended, StoreError>;
+
+    /// Appends to several streams in one transaction: every part is written or none is. Each
+    /// part's expected version is checked against the stream as the parts before it in the same
+    /// call left it; the first that fails refuses the whole call with its conflict. Returns one
+    /// [`Appended`] per part, in order, once all are durable.
+    async fn append_many(&self, parts: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError>;
 
     /// Events of one stream with `version >= from_version`, oldest first, at most `max`.
     async fn read_stream(

@@ -27,12 +27,14 @@ macro_rules! ensure_eq {
 }
 
 mod append;
+mod append_many;
 mod concurrency;
 mod lifecycle;
 mod read;
 mod support;
 
 pub use append::*;
+pub use append_many::*;
 pub use concurrency::*;
 pub use lifecycle::*;
 pub use read::*;
@@ -81,6 +83,10 @@ macro_rules! conformance_tests {
             head_advances_to_last_position,
             append_after_close_is_closed,
             empty_append_is_invalid,
+            append_many_writes_every_part,
+            append_many_conflict_writes_nothing,
+            append_many_checks_parts_in_order,
+            append_many_refuses_empty_parts,
         );
     };
     (@each $factory:expr; $($check:ident),+ $(,)?) => {

@@ -17,6 +17,7 @@ pub use stats::WriteStats;
 
 use crate::{
     Appended, Clock, EventStore, ExpectedVersion, NewEvent, Position, RecordedEvent, StoreError,
+    StreamAppend,
 };
 use async_trait::async_trait;
 use connection::{io, Synchronous};
@@ -106,22 +107,34 @@ impl EventStore for SqliteEventStore {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Appended, StoreError> {
-        if events.is_empty() {
-            return Err(StoreError::Invalid("no events to append".to_owned()));
+        let mut appended = self
+            .append_many(vec![StreamAppend {
+                stream: stream.to_owned(),
+                expected,
+                events,
+            }])
+            .await?;
+        appended
+            .pop()
+            .ok_or_else(|| StoreError::Io("the writer answered without a version".to_owned()))
+    }
+
+    async fn append_many(&self, parts: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
+        if parts.is_empty() {
+            return Err(StoreError::Invalid("no streams to append to".to_owned()));
         }
-        if stream.is_empty() {
-            return Err(StoreError::Invalid("empty stream name".to_owned()));
+        for part in &parts {
+            if part.events.is_empty() {
+                return Err(StoreError::Invalid("no events to append".to_owned()));
+            }
+            if part.stream.is_empty() {
+                return Err(StoreError::Invalid("empty stream name".to_owned()));
+            }
         }
         let requests = lock(&self.requests).clone().ok_or(StoreError::Closed)?;
         let (reply, replied) = oneshot::channel();
-        let request = AppendRequest {
-            stream: stream.to_owned(),
-            expected,
-            events,
-            reply,
-        };
         requests
-            .send(request)
+            .send(AppendRequest { parts, reply })
             .await
             .map_err(|_| StoreError::Closed)?;
         drop(requests);

@@ -37,7 +37,7 @@ use tokio::sync::watch;
 
 /// A batch the writer has committed but nobody has heard about yet.
 pub(super) struct Committed {
-    pub(super) replies: Vec<(Reply, Result<Appended, StoreError>)>,
+    pub(super) replies: Vec<(Reply, Result<Vec<Appended>, StoreError>)>,
     /// The position of the last event in the log after this batch (unchanged if it wrote
     /// nothing, e.g. only conflicts).
     pub(super) last_position: Position,

@@ -8,7 +8,7 @@ use super::connection::io;
 use super::heads::{check, BatchHeads, StreamHeads};
 use super::stats::Counters;
 use super::syncer::{Committed, Failed, SyncerHandle};
-use crate::{Appended, Clock, ExpectedVersion, NewEvent, Position, StoreError};
+use crate::{Appended, Clock, ExpectedVersion, Position, StoreError, StreamAppend};
 use rusqlite::{Connection, Statement, TransactionBehavior};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -20,13 +20,18 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH_REQUESTS: usize = 4096;
 const MAX_BATCH_EVENTS: usize = 16_384;
 
-pub(super) type Reply = oneshot::Sender<Result<Appended, StoreError>>;
+pub(super) type Reply = oneshot::Sender<Result<Vec<Appended>, StoreError>>;
 
+/// One caller's append: one stream (`append`) or several written together (`append_many`).
 pub(super) struct AppendRequest {
-    pub(super) stream: String,
-    pub(super) expected: ExpectedVersion,
-    pub(super) events: Vec<NewEvent>,
+    pub(super) parts: Vec<StreamAppend>,
     pub(super) reply: Reply,
+}
+
+impl AppendRequest {
+    fn event_count(&self) -> usize {
+        self.parts.iter().map(|p| p.events.len()).sum()
+    }
 }
 
 /// Everything the writer thread owns. The connection commits with `synchronous=NORMAL`;
@@ -57,11 +62,11 @@ impl Writer {
     fn run(mut self, mut requests: mpsc::Receiver<AppendRequest>) -> Result<(), StoreError> {
         let mut batch = Vec::new();
         while let Some(first) = requests.blocking_recv() {
-            let mut events = first.events.len();
+            let mut events = first.event_count();
             batch.push(first);
             while batch.len() < MAX_BATCH_REQUESTS && events < MAX_BATCH_EVENTS {
                 let Ok(next) = requests.try_recv() else { break };
-                events += next.events.len();
+                events += next.event_count();
                 batch.push(next);
             }
             let started = Instant::now();
@@ -128,7 +133,7 @@ fn write_batch(
     batch: &[AppendRequest],
     mut position: Position,
     recorded_at: i64,
-    outcomes: &mut Vec<Result<Appended, StoreError>>,
+    outcomes: &mut Vec<Result<Vec<Appended>, StoreError>>,
 ) -> Result<Position, StoreError> {
     // IMMEDIATE takes the write lock up front instead of upgrading mid-transaction.
     let tx = conn
@@ -137,7 +142,11 @@ fn write_batch(
     {
         let mut stmt = tx.prepare_cached(INSERT).map_err(io)?;
         for request in batch {
-            let outcome = append_one(&tx, &mut stmt, heads, request, &mut position, recorded_at)?;
+            let outcome = match request.parts.as_slice() {
+                [one] => append_one(&tx, &mut stmt, heads, one, &mut position, recorded_at)?
+                    .map(|appended| vec![appended]),
+                parts => append_parts(&tx, &mut stmt, heads, parts, &mut position, recorded_at)?,
+            };
             outcomes.push(outcome);
         }
     }
@@ -152,7 +161,7 @@ fn append_one(
     conn: &Connection,
     stmt: &mut Statement<'_>,
     heads: &mut BatchHeads<'_>,
-    request: &AppendRequest,
+    request: &StreamAppend,
     position: &mut Position,
     recorded_at: i64,
 ) -> Result<Result<Appended, StoreError>, StoreError> {
@@ -211,4 +220,59 @@ fn append_one(
         version,
         position: *position,
     }))
+}
+
+/// Several streams, all or nothing: every part is checked (each against the stream as the
+/// earlier parts leave it) before the first insert, so a refusal writes nothing. No
+/// optimistic shortcut here: a key violation after earlier parts were inserted could not be
+/// undone without a savepoint per request.
+fn append_parts(
+    conn: &Connection,
+    stmt: &mut Statement<'_>,
+    heads: &mut BatchHeads<'_>,
+    parts: &[StreamAppend],
+    position: &mut Position,
+    recorded_at: i64,
+) -> Result<Result<Vec<Appended>, StoreError>, StoreError> {
+    let mut planned: Vec<(&str, u64)> = Vec::with_capacity(parts.len());
+    for part in parts {
+        let current = match planned.iter().rev().find(|(s, _)| *s == part.stream) {
+            Some((_, last)) => Some(*last),
+            None => heads.current(conn, &part.stream)?,
+        };
+        if let Err(conflict) = check(&part.stream, part.expected, current) {
+            return Ok(Err(conflict));
+        }
+        let first = current.map_or(Some(0), |v| v.checked_add(1));
+        let Some(last) = first.and_then(|f| f.checked_add(part.events.len() as u64 - 1)) else {
+            return Ok(Err(StoreError::Invalid(
+                "stream version overflow".to_owned(),
+            )));
+        };
+        planned.push((&part.stream, last));
+    }
+    let mut appended = Vec::with_capacity(parts.len());
+    for (part, (_, last)) in parts.iter().zip(&planned) {
+        let mut version = *last + 1 - part.events.len() as u64;
+        for event in &part.events {
+            *position += 1;
+            // Checked above and only this thread writes: a refusal now means the file changed
+            // under the writer, and the whole batch rolls back.
+            insert(stmt, *position, &part.stream, version, event, recorded_at).map_err(
+                |e| match e {
+                    StoreError::Conflict { .. } => {
+                        StoreError::Io("unique key refused a checked append".to_owned())
+                    }
+                    other => other,
+                },
+            )?;
+            version += 1;
+        }
+        heads.set(&part.stream, *last);
+        appended.push(Appended {
+            version: *last,
+            position: *position,
+        });
+    }
+    Ok(Ok(appended))
 }
