@@ -32,6 +32,8 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
     let (projections, projection_task) =
         ProjectionRunner::start(store.clone(), read_models.clone(), stopped.clone())?;
     let startup_head = *store.head().borrow();
+    let (alarm_ingestor, ingestor_task) =
+        servicedesk_api::alarms::AlarmIngestor::spawn(store.clone(), clock.clone());
     let state = web::Data::new(AppState {
         store: store.clone(),
         read_models,
@@ -50,7 +52,7 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
         stream_locks: Default::default(),
         manual_clock,
         time_moved: Arc::default(),
-        alarm_cache: Default::default(),
+        alarm_ingestor,
     });
 
     let listen = args.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
@@ -76,6 +78,9 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
     tracing::info!("HTTP server stopped; stopping projections and closing the log");
     let _ = stop.send(true);
     let _ = reactor_task.await;
+    // Every handle is gone with the server and the reactor: the ingestor answers its last
+    // batches and ends.
+    let _ = ingestor_task.await;
     let _ = projection_task.await;
     store.close().await?;
     tracing::info!("stopped cleanly");

@@ -42,7 +42,6 @@ pub struct AppState {
     pub manual_clock: Option<Arc<servicedesk_store::ManualClock>>,
     /// Woken when time moves, so timers (warning grace) fire without waiting for a tick.
     pub time_moved: Arc<tokio::sync::Notify>,
-    /// Alarm states as this process last wrote them, so a repeat needs no stream read. An entry
-    /// is only a guess: the append's expected version proves it, and a conflict reloads it.
-    pub alarm_cache: crate::alarms::AlarmCache,
+    /// The one writer of alarm streams in this process (webhook deliveries, incident links).
+    pub alarm_ingestor: crate::alarms::AlarmIngestor,
 }

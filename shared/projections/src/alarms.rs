@@ -1,36 +1,55 @@
 //! The alarms read model: active and recent alarms with their occurrence counts and incidents.
+//!
+//! A row's document is the alarm as its own stream left it; `occurrences` and `last_seen` are
+//! columns that the repeat journal also adds to (see `domain::alarm::journal`), so a repeat
+//! costs an update of two columns instead of rewriting the document. Reads put the columns
+//! back into the document.
 
 use crate::time::micros;
 use crate::ProjectionError;
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
+use servicedesk_domain::alarm::journal::{apply_repeat, AlarmJournalEvent, REPEATS_STREAM};
 use servicedesk_domain::alarm::{evolve, Alarm, AlarmEvent, AlarmId};
 use servicedesk_store::RecordedEvent;
 use std::collections::HashMap;
 
 pub(crate) fn concerns(recorded: &RecordedEvent) -> bool {
-    recorded.stream.starts_with(AlarmId::STREAM_PREFIX)
+    recorded.stream.starts_with(AlarmId::STREAM_PREFIX) || recorded.stream == REPEATS_STREAM
 }
 
-/// Applies a batch's alarm events: each alarm read once and written once per batch (under
-/// load most events are repeats of a few thousand alarms).
+/// Applies a batch's alarm events: each alarm read once and written once per batch. Repeats of
+/// an alarm the batch did not otherwise touch are summed and added to its row's counts.
 pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
     let mut order = Vec::new();
     let mut states: HashMap<AlarmId, Option<Alarm>> = HashMap::new();
+    let mut repeats: HashMap<AlarmId, (u64, i64)> = HashMap::new();
     for recorded in events {
+        if recorded.stream == REPEATS_STREAM {
+            let Some(AlarmJournalEvent::AlarmsRepeated(batch)) =
+                readable::<AlarmJournalEvent>(recorded)
+            else {
+                continue;
+            };
+            for repeat in batch.repeats {
+                match states.get_mut(&repeat.alarm) {
+                    Some(Some(alarm)) => apply_repeat(alarm, repeat.count, repeat.last_seen),
+                    // A row loaded in this batch is written whole at its end.
+                    Some(None) => {}
+                    None => {
+                        let sum = repeats.entry(repeat.alarm).or_insert((0, i64::MIN));
+                        sum.0 += repeat.count;
+                        sum.1 = sum.1.max(micros(repeat.last_seen));
+                    }
+                }
+            }
+            continue;
+        }
         let Some(id) = AlarmId::from_stream(&recorded.stream) else {
             continue;
         };
-        let event = match AlarmEvent::from_stored(
-            &recorded.event_type,
-            recorded.schema_version,
-            &recorded.data,
-        ) {
-            Ok(event) => event,
-            Err(unknown) => {
-                tracing::warn!(position = recorded.position, %unknown, "skipping unreadable alarm event");
-                continue;
-            }
+        let Some(event) = readable::<AlarmEvent>(recorded) else {
+            continue;
         };
         let state = match states.entry(id) {
             std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
@@ -52,18 +71,63 @@ pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), P
             store(conn, alarm)?;
         }
     }
+    // After the rows above: repeats counted before an alarm's row was loaded add to it here.
+    let mut add = conn.prepare_cached(
+        "UPDATE alarms SET occurrences = occurrences + ?2, last_seen = max(last_seen, ?3)
+         WHERE id = ?1",
+    )?;
+    for (id, (count, last_seen)) in repeats {
+        add.execute(params![id.to_string(), count as i64, last_seen])?;
+    }
     Ok(())
 }
 
+fn readable<E: servicedesk_domain::codec::StoredEvent>(recorded: &RecordedEvent) -> Option<E> {
+    match E::from_stored(
+        &recorded.event_type,
+        recorded.schema_version,
+        &recorded.data,
+    ) {
+        Ok(event) => Some(event),
+        Err(unknown) => {
+            tracing::warn!(position = recorded.position, %unknown, "skipping unreadable alarm event");
+            None
+        }
+    }
+}
+
+/// The alarm as stored, with the counts the journal added.
 fn load(conn: &Connection, id: AlarmId) -> Result<Option<Alarm>, ProjectionError> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM alarms WHERE id = ?1")?
-        .query_row([id.to_string()], |r| r.get(0))
+    let row: Option<(String, i64, i64)> = conn
+        .prepare_cached("SELECT doc, occurrences, last_seen FROM alarms WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    doc.map(|d| {
-        serde_json::from_str(&d).map_err(|e| ProjectionError::Corrupt(format!("alarm {id}: {e}")))
-    })
-    .transpose()
+    let Some((doc, occurrences, last_seen)) = row else {
+        return Ok(None);
+    };
+    let mut alarm: Alarm = serde_json::from_str(&doc)
+        .map_err(|e| ProjectionError::Corrupt(format!("alarm {id}: {e}")))?;
+    alarm.occurrences = occurrences.max(0) as u64;
+    if let Some(at) = chrono::DateTime::from_timestamp_micros(last_seen) {
+        alarm.last_seen = at;
+    }
+    Ok(Some(alarm))
+}
+
+/// The stored document with the row's current counts.
+fn with_counts(doc: &str, occurrences: i64, last_seen: i64) -> Result<String, ProjectionError> {
+    let mut value: serde_json::Value =
+        serde_json::from_str(doc).map_err(|e| ProjectionError::Corrupt(e.to_string()))?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert("occurrences".to_owned(), occurrences.into());
+        if let Some(at) = chrono::DateTime::from_timestamp_micros(last_seen) {
+            fields.insert(
+                "last_seen".to_owned(),
+                serde_json::to_value(at).map_err(|e| ProjectionError::Corrupt(e.to_string()))?,
+            );
+        }
+    }
+    serde_json::to_string(&value).map_err(|e| ProjectionError::Corrupt(e.to_string()))
 }
 
 fn store(conn: &Connection, a: &Alarm) -> Result<(), ProjectionError> {
@@ -141,7 +205,7 @@ impl crate::ReadModelDb {
             format!("WHERE {}", clauses.join(" AND "))
         };
         let sql = format!(
-            "SELECT doc, last_seen, id FROM alarms {where_sql} ORDER BY last_seen DESC, id DESC LIMIT {}",
+            "SELECT doc, last_seen, id, occurrences FROM alarms {where_sql} ORDER BY last_seen DESC, id DESC LIMIT {}",
             limit + 1
         );
         self.read(|conn| {
@@ -153,8 +217,13 @@ impl crate::ReadModelDb {
                 if docs.len() == limit {
                     return Ok((docs, last));
                 }
-                docs.push(row.get::<_, String>(0)?);
-                last = Some((row.get::<_, i64>(1)?, row.get::<_, String>(2)?));
+                let last_seen = row.get::<_, i64>(1)?;
+                docs.push(with_counts(
+                    &row.get::<_, String>(0)?,
+                    row.get(3)?,
+                    last_seen,
+                )?);
+                last = Some((last_seen, row.get::<_, String>(2)?));
             }
             Ok((docs, None))
         })

@@ -1,4 +1,5 @@
-use super::ingest::{ingest, Ingested};
+use super::ingest::ingest;
+use super::ingestor::Ingested;
 use super::source::{bearer, integration_for_key};
 use crate::error::{ApiError, Problem};
 use crate::extract::{CorrelationId, RawBody};

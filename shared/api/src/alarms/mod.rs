@@ -3,12 +3,13 @@
 
 mod handlers;
 mod ingest;
+mod ingestor;
 mod queries;
 pub mod reactor;
 mod source;
 
 pub use handlers::*;
-pub use ingest::AlarmCache;
+pub use ingestor::{AlarmIngestor, IngestError};
 pub use queries::*;
 
 use actix_web::web;

@@ -17,7 +17,7 @@ use crate::incidents::execute::{execute_then, ReadYourWrites};
 use crate::problems::execute as problems;
 use crate::state::AppState;
 use servicedesk_domain::alarm::policy::{react, recurring, IncidentFacts, Reaction, Situation};
-use servicedesk_domain::alarm::{self, Alarm, AlarmCommand, AlarmEvent, AlarmId};
+use servicedesk_domain::alarm::{self, Alarm, AlarmEvent, AlarmId};
 use servicedesk_domain::incident::{
     AttachedAlarm, IncidentCommand, IncidentId, MonitorCommand, OpenIncident, Status,
 };
@@ -25,7 +25,7 @@ use servicedesk_domain::integration::{Integration, IntegrationId};
 use servicedesk_domain::problem::ProblemCommand;
 use servicedesk_domain::text::MAX_TITLE;
 use servicedesk_projections::FollowerCheckpoint;
-use servicedesk_store::{ExpectedVersion, RecordedEvent, Subscription};
+use servicedesk_store::{RecordedEvent, Subscription};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -523,42 +523,26 @@ async fn command(
     }
 }
 
-/// Records on the alarm which incident it feeds (expected version: a concurrent delivery makes
-/// this a conflict, and the next delivery's reaction links again).
+/// Records on the alarm which incident it feeds, through the ingestor (the one writer of alarm
+/// streams).
 async fn link(
     state: &AppState,
     alarm: &Alarm,
     incident: IncidentId,
     cause: Option<&RecordedEvent>,
 ) -> Result<(), ApiError> {
-    let events = alarm::decide(
-        Some(alarm),
-        &AlarmCommand::LinkIncident { incident },
-        state.clock.now(),
-    )?;
-    if events.is_empty() {
+    if alarm.incident == Some(incident) {
         return Ok(());
     }
-    let now = state.clock.now();
-    let envelopes = crate::streams::envelopes(
-        &events,
-        now,
-        &servicedesk_store::Actor::system(NAME),
-        cause.map_or_else(uuid::Uuid::now_v7, |c| c.correlation_id),
-        cause.map(|c| c.event_id),
-    );
-    match state
-        .store
-        .append(
-            &alarm.id.stream(),
-            ExpectedVersion::Exact(alarm.version),
-            envelopes,
+    Ok(state
+        .alarm_ingestor
+        .link(
+            alarm.id,
+            incident,
+            cause.map_or_else(uuid::Uuid::now_v7, |c| c.correlation_id),
+            cause.map(|c| c.event_id),
         )
-        .await
-    {
-        Ok(_) | Err(servicedesk_store::StoreError::Conflict { .. }) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
+        .await?)
 }
 
 async fn load_alarm(state: &AppState, id: AlarmId) -> Result<Option<Alarm>, ApiError> {

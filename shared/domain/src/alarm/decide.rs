@@ -1,6 +1,5 @@
 use super::command::{AlarmCommand, ReceiveAlarm};
 use super::event::{self as ev, AlarmEvent};
-use super::evolve::evolve;
 use super::flapping::flapping_after;
 use super::state::{Alarm, AlarmSnapshot};
 use crate::DomainError;
@@ -17,7 +16,7 @@ pub fn decide(
     _now: DateTime<Utc>,
 ) -> Result<Vec<AlarmEvent>, DomainError> {
     match command {
-        AlarmCommand::Receive(receive) => Ok(receive_delivery(state, receive)),
+        AlarmCommand::Receive(receive) => Ok(decide_delivery(state, receive)),
         AlarmCommand::LinkIncident { incident } => {
             let alarm = state.ok_or(DomainError::NotFound)?;
             if alarm.incident == Some(*incident) {
@@ -39,7 +38,9 @@ pub fn decide(
     }
 }
 
-fn receive_delivery(state: Option<&Alarm>, receive: &ReceiveAlarm) -> Vec<AlarmEvent> {
+/// What a delivery means for the alarm (`decide` of `AlarmCommand::Receive`, for callers that
+/// keep the delivery themselves).
+pub fn decide_delivery(state: Option<&Alarm>, receive: &ReceiveAlarm) -> Vec<AlarmEvent> {
     let incoming = &receive.alarm;
     let at = incoming.received_at;
     let current = state.map(|a| a.status);
@@ -110,17 +111,33 @@ fn receive_delivery(state: Option<&Alarm>, receive: &ReceiveAlarm) -> Vec<AlarmE
     events
 }
 
-/// Runs the new state changes through the flap detector and reports a crossing.
+/// Runs the new state changes through the flap detector and reports a crossing. Works on a
+/// copy of the history only (the same records `evolve` makes): this runs for every delivery.
 fn flapping_change(
     state: Option<&Alarm>,
     events: &[AlarmEvent],
     receive: &ReceiveAlarm,
 ) -> Option<AlarmEvent> {
     let was_flapping = state.is_some_and(|a| a.flapping);
-    let after = events.iter().fold(state.cloned(), |s, e| {
-        evolve(s, e, receive.alarm.received_at)
-    })?;
-    let percent = after.history.percent_change();
+    let mut history = match state {
+        Some(alarm) => alarm.history.clone(),
+        // A new alarm exists only once raised.
+        None if matches!(events.first(), Some(AlarmEvent::AlarmRaised(_))) => Default::default(),
+        None => return None,
+    };
+    for event in events {
+        match event {
+            AlarmEvent::AlarmRaised(_) => history.record(true),
+            AlarmEvent::AlarmRepeated(r) => {
+                for _ in 0..r.count.min(super::flapping::HISTORY as u64) {
+                    history.record(true);
+                }
+            }
+            AlarmEvent::AlarmResolved(_) => history.record(false),
+            _ => {}
+        }
+    }
+    let percent = history.percent_change();
     match (
         was_flapping,
         flapping_after(was_flapping, percent, receive.flap_thresholds),

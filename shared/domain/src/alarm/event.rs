@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use servicedesk_alarms::{Lifecycle, Severity};
 
-/// Facts about an alarm. Repeats of a firing alarm are counted, not stored one by one: an
-/// ingest batch writes one `AlarmRepeated` per alarm with how many arrived.
+/// Facts about an alarm. `decide` reports a repeat as `AlarmRepeated`; the ingestor records
+/// repeats in the batch's repeat journal (see `journal`) rather than in the alarm's stream,
+/// where only logs written before the journal hold them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlarmEvent {
     AlarmRaised(Box<Raised>),

@@ -40,13 +40,7 @@ pub fn evolve(state: Option<Alarm>, event: &AlarmEvent, at: DateTime<Utc>) -> Op
             alarm.firing_since = Some(raised.received_at);
             alarm.history.record(true);
         }
-        E::AlarmRepeated(repeated) => {
-            alarm.occurrences += repeated.count;
-            alarm.last_seen = alarm.last_seen.max(repeated.last_seen);
-            for _ in 0..repeated.count.min(super::flapping::HISTORY as u64) {
-                alarm.history.record(true);
-            }
-        }
+        E::AlarmRepeated(repeated) => count_repeats(&mut alarm, repeated.count, repeated.last_seen),
         E::AlarmSeverityChanged(changed) => alarm.snapshot.severity = changed.to,
         E::AlarmResolved(resolved) => {
             alarm.status = AlarmStatus::Resolved;
@@ -80,6 +74,15 @@ pub fn evolve(state: Option<Alarm>, event: &AlarmEvent, at: DateTime<Utc>) -> Op
         }
     }
     Some(alarm)
+}
+
+/// Repeats are check results like any other: each goes into the flap history.
+pub(super) fn count_repeats(alarm: &mut Alarm, count: u64, last_seen: DateTime<Utc>) {
+    alarm.occurrences += count;
+    alarm.last_seen = alarm.last_seen.max(last_seen);
+    for _ in 0..count.min(super::flapping::HISTORY as u64) {
+        alarm.history.record(true);
+    }
 }
 
 pub fn replay<'a>(

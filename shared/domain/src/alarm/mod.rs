@@ -8,6 +8,7 @@ mod decide;
 mod event;
 mod evolve;
 pub mod flapping;
+pub mod journal;
 pub mod policy;
 #[cfg(test)]
 mod policy_tests;
@@ -17,7 +18,7 @@ mod state;
 mod tests;
 
 pub use command::{AlarmCommand, ReceiveAlarm};
-pub use decide::decide;
+pub use decide::{decide, decide_delivery};
 pub use event::AlarmEvent;
 pub use evolve::{evolve, replay};
 pub use state::{Alarm, AlarmId, AlarmSnapshot};

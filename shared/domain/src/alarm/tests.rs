@@ -256,3 +256,86 @@ fn alarm_events_round_trip() {
         assert_eq!(back, event);
     }
 }
+
+mod repeat_journal {
+    use super::*;
+    use crate::alarm::journal::{apply_repeat, split_repeat, AlarmJournalEvent, RepeatJournal};
+
+    fn receive(status: AlarmStatus, minute: i64) -> AlarmCommand {
+        AlarmCommand::Receive(Box::new(delivery(status, Severity::Critical, minute)))
+    }
+
+    #[test]
+    fn a_repeat_goes_to_the_journal_and_a_state_change_to_the_stream() {
+        let given = Given(vec![]);
+        let raised = given.when(receive(AlarmStatus::Firing, 0));
+        let (own, repeat) = split_repeat(raised);
+        assert!(matches!(own.as_slice(), [AlarmEvent::AlarmRaised(_)]));
+        assert!(repeat.is_none());
+
+        let given = Given(own);
+        let (own, repeat) = split_repeat(given.when(receive(AlarmStatus::Firing, 1)));
+        assert!(
+            own.is_empty(),
+            "a plain repeat writes nothing to the alarm's stream"
+        );
+        assert_eq!(repeat.map(|r| (r.count, r.last_seen)), Some((1, t(1))));
+    }
+
+    #[test]
+    fn a_batch_merges_the_repeats_of_one_alarm() {
+        let (a, b) = (AlarmId(Uuid::from_u128(1)), AlarmId(Uuid::from_u128(2)));
+        let mut journal = RepeatJournal::default();
+        for (alarm, minute) in [(a, 1), (b, 2), (a, 3), (a, 2)] {
+            journal.add(
+                alarm,
+                &ev::Repeated {
+                    count: 1,
+                    last_seen: t(minute),
+                },
+            );
+        }
+        let Some(AlarmJournalEvent::AlarmsRepeated(batch)) = journal.into_event() else {
+            panic!("no journal event");
+        };
+        let summary: Vec<_> = batch
+            .repeats
+            .iter()
+            .map(|r| (r.alarm, r.count, r.first_seen, r.last_seen))
+            .collect();
+        assert_eq!(summary, vec![(a, 3, t(1), t(3)), (b, 1, t(2), t(2))]);
+        assert!(RepeatJournal::default().into_event().is_none());
+    }
+
+    #[test]
+    fn a_journaled_repeat_counts_without_moving_the_stream_version() {
+        let mut alarm = Given(vec![]).then_state(receive(AlarmStatus::Firing, 0));
+        let version = alarm.version;
+        apply_repeat(&mut alarm, 5, t(7));
+        assert_eq!(alarm.version, version);
+        assert_eq!(alarm.occurrences, 6);
+        assert_eq!(alarm.last_seen, t(7));
+    }
+
+    #[test]
+    fn journaled_repeats_count_in_the_flap_history() {
+        let mut given = Given(vec![]);
+        for (status, minute) in [
+            (AlarmStatus::Firing, 0),
+            (AlarmStatus::Resolved, 1),
+            (AlarmStatus::Firing, 2),
+        ] {
+            let (own, _) = split_repeat(given.when(receive(status, minute)));
+            given.0.extend(own);
+        }
+        let mut alarm = given.state().unwrap();
+        let changing = alarm.history.percent_change();
+        assert!(changing > 0.0);
+        apply_repeat(&mut alarm, 20, t(3));
+        assert_eq!(
+            alarm.history.percent_change(),
+            0.0,
+            "20 steady states since"
+        );
+    }
+}

@@ -1,0 +1,518 @@
+//! The alarm ingestor: the one writer of alarm streams in this process. Webhook handlers hand
+//! it parsed deliveries and the reactor hands it incident links; it takes whatever is queued as
+//! one batch, decides every delivery against the alarm states it keeps in memory, and writes
+//! the whole batch in one `append_many`: each alarm's changes of state in its own stream, and
+//! the batch's repeats as one event of the repeat journal (see `domain::alarm::journal`). Each
+//! caller hears back once the batch is durable.
+//!
+//! Batches are pipelined: while one is being made durable the next is decided on the states
+//! the first left in memory. Expected versions guard every alarm stream, so a state that turns
+//! out wrong (the earlier batch failed, or another process wrote the stream) fails its batch
+//! with a conflict; its alarms are then reloaded from the log and its deliveries decided again.
+//! A delivery that changes nothing (a resolve for an alarm already resolved) writes nothing and
+//! is answered in order after the batches before it.
+
+use crate::error::ApiError;
+use chrono::{DateTime, Utc};
+use futures_util::stream::{FuturesOrdered, StreamExt};
+use servicedesk_alarms::CanonicalAlarm;
+use servicedesk_domain::alarm::journal::{apply_repeat, split_repeat, RepeatJournal};
+use servicedesk_domain::alarm::{
+    decide, decide_delivery, evolve, journal, Alarm, AlarmCommand, AlarmEvent, AlarmId,
+    ReceiveAlarm,
+};
+use servicedesk_domain::incident::IncidentId;
+use servicedesk_domain::integration::Integration;
+use servicedesk_store::{
+    Actor, ActorKind, Appended, Clock, EventStore, ExpectedVersion, NewEvent, StoreError,
+    StreamAppend,
+};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// Jobs taken into one batch at most: bounds the time to the first reply.
+const MAX_BATCH_JOBS: usize = 1024;
+/// Batches being made durable at once. Two overlap deciding with the disk; more only queue in
+/// the store.
+const MAX_IN_FLIGHT: usize = 3;
+/// Tries of one job whose batch met a conflict, before it is refused as retryable (503).
+const ATTEMPTS: usize = 3;
+/// Alarm states kept in memory; past this they are dropped wholesale (a miss is one read).
+const STATE_LIMIT: usize = 200_000;
+const QUEUE: usize = 8192;
+
+pub struct Ingested {
+    pub alarms: usize,
+    /// Events decided for the delivery's alarms (repeats included).
+    pub events: usize,
+}
+
+/// Why a job was not recorded; one failed append answers a whole batch, hence `Clone`.
+#[derive(Debug, Clone)]
+pub enum IngestError {
+    Store(StoreError),
+    /// The ingestor stopped (the server is shutting down).
+    Stopped,
+    /// Conflicts kept coming back: another process writes the same alarms.
+    Contended,
+}
+
+impl From<IngestError> for ApiError {
+    fn from(e: IngestError) -> Self {
+        match e {
+            IngestError::Store(store) => store.into(),
+            IngestError::Stopped => Self::Unavailable("the server is shutting down".to_owned()),
+            IngestError::Contended => Self::Unavailable(
+                "the alarm kept changing under concurrent deliveries; retry".to_owned(),
+            ),
+        }
+    }
+}
+
+/// The handle handlers and the reactor use; cheap to clone.
+#[derive(Clone)]
+pub struct AlarmIngestor {
+    jobs: mpsc::Sender<Job>,
+}
+
+struct Delivery {
+    integration: uuid::Uuid,
+    actor: Actor,
+    correlation: uuid::Uuid,
+    alarms: Vec<ReceiveAlarm>,
+}
+
+enum Work {
+    Deliver(Delivery),
+    Link {
+        alarm: AlarmId,
+        incident: IncidentId,
+        correlation: uuid::Uuid,
+        causation: Option<uuid::Uuid>,
+    },
+}
+
+struct Job {
+    work: Work,
+    attempts: usize,
+    reply: oneshot::Sender<Result<usize, IngestError>>,
+}
+
+impl AlarmIngestor {
+    /// Starts the ingestor task; it ends once every handle is dropped and its last batch is
+    /// answered.
+    pub fn spawn(
+        store: Arc<dyn EventStore>,
+        clock: Arc<dyn Clock>,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        let ingestor = Ingestor {
+            store,
+            clock,
+            states: HashMap::default(),
+        };
+        (Self { jobs }, tokio::spawn(ingestor.run(queue)))
+    }
+
+    /// Records a delivery's alarms; returns once they are durable.
+    pub async fn deliver(
+        &self,
+        integration: &Integration,
+        correlation: uuid::Uuid,
+        alarms: Vec<CanonicalAlarm>,
+    ) -> Result<Ingested, IngestError> {
+        let count = alarms.len();
+        let thresholds = integration.rules.flap_thresholds();
+        let delivery = Delivery {
+            integration: integration.id.0,
+            actor: Actor {
+                kind: ActorKind::Integration,
+                id: integration.id.to_string(),
+            },
+            correlation,
+            alarms: alarms
+                .into_iter()
+                .map(|alarm| ReceiveAlarm {
+                    integration: integration.id.0,
+                    alarm,
+                    flap_thresholds: thresholds,
+                })
+                .collect(),
+        };
+        let events = self.submit(Work::Deliver(delivery)).await?;
+        Ok(Ingested {
+            alarms: count,
+            events,
+        })
+    }
+
+    /// Records on the alarm which incident it feeds (nothing if it already does).
+    pub async fn link(
+        &self,
+        alarm: AlarmId,
+        incident: IncidentId,
+        correlation: uuid::Uuid,
+        causation: Option<uuid::Uuid>,
+    ) -> Result<(), IngestError> {
+        self.submit(Work::Link {
+            alarm,
+            incident,
+            correlation,
+            causation,
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn submit(&self, work: Work) -> Result<usize, IngestError> {
+        let (reply, replied) = oneshot::channel();
+        let job = Job {
+            work,
+            attempts: 0,
+            reply,
+        };
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| IngestError::Stopped)?;
+        replied.await.map_err(|_| IngestError::Stopped)?
+    }
+}
+
+type Durable = Pin<Box<dyn Future<Output = Finished> + Send>>;
+
+/// A batch once its append returned.
+struct Finished {
+    decided: Vec<(Job, usize)>,
+    touched: Vec<AlarmId>,
+    outcome: Result<(), StoreError>,
+}
+
+struct Ingestor {
+    store: Arc<dyn EventStore>,
+    clock: Arc<dyn Clock>,
+    states: HashMap<AlarmId, Alarm>,
+}
+
+impl Ingestor {
+    async fn run(mut self, mut queue: mpsc::Receiver<Job>) {
+        let mut in_flight: FuturesOrdered<Durable> = FuturesOrdered::new();
+        let mut retry: Vec<Job> = Vec::new();
+        let mut open = true;
+        loop {
+            // Jobs to decide again wait until nothing is in flight, so they see the log as
+            // every earlier batch left it.
+            if !retry.is_empty() && in_flight.is_empty() {
+                let batch = std::mem::take(&mut retry);
+                in_flight.push_back(self.prepare(batch).await);
+                continue;
+            }
+            tokio::select! {
+                finished = in_flight.next(), if !in_flight.is_empty() => {
+                    if let Some(finished) = finished {
+                        self.finish(finished, &mut retry);
+                    }
+                }
+                job = queue.recv(), if open && retry.is_empty() && in_flight.len() < MAX_IN_FLIGHT => {
+                    match job {
+                        Some(first) => {
+                            let mut batch = vec![first];
+                            while batch.len() < MAX_BATCH_JOBS {
+                                let Ok(next) = queue.try_recv() else { break };
+                                batch.push(next);
+                            }
+                            in_flight.push_back(self.prepare(batch).await);
+                        }
+                        None => open = false,
+                    }
+                }
+                else => return,
+            }
+        }
+    }
+
+    /// Decides the batch on the states in memory (loading those it lacks) and starts its
+    /// append.
+    async fn prepare(&mut self, batch: Vec<Job>) -> Durable {
+        if let Err(error) = self.load_missing(&batch).await {
+            let error = IngestError::Store(error);
+            for job in batch {
+                let _ = job.reply.send(Err(error.clone()));
+            }
+            return Box::pin(std::future::ready(Finished {
+                decided: Vec::new(),
+                touched: Vec::new(),
+                outcome: Ok(()),
+            }));
+        }
+        let now = self.clock.now();
+        let mut writes = Writes::default();
+        let mut decided = Vec::with_capacity(batch.len());
+        for job in batch {
+            let events = match &job.work {
+                Work::Deliver(delivery) => self.deliver(delivery, now, &mut writes),
+                Work::Link {
+                    alarm,
+                    incident,
+                    correlation,
+                    causation,
+                } => self.link(
+                    *alarm,
+                    *incident,
+                    *correlation,
+                    *causation,
+                    now,
+                    &mut writes,
+                ),
+            };
+            decided.push((job, events));
+        }
+        let touched = writes.touched.clone();
+        let parts = writes.into_parts(now);
+        let store = Arc::clone(&self.store);
+        Box::pin(async move {
+            let outcome = if parts.is_empty() {
+                Ok(())
+            } else {
+                store.append_many(parts).await.map(|_: Vec<Appended>| ())
+            };
+            Finished {
+                decided,
+                touched,
+                outcome,
+            }
+        })
+    }
+
+    fn deliver(&mut self, delivery: &Delivery, now: DateTime<Utc>, writes: &mut Writes) -> usize {
+        let mut count = 0;
+        for receive in &delivery.alarms {
+            let id = AlarmId::for_key(delivery.integration, &receive.alarm.fingerprint);
+            let events = decide_delivery(self.states.get(&id), receive);
+            count += events.len();
+            let (own, repeat) = split_repeat(events);
+            if own.is_empty() && repeat.is_none() {
+                continue;
+            }
+            writes.touch(id);
+            if !own.is_empty() {
+                let envelopes = crate::streams::envelopes(
+                    &own,
+                    now,
+                    &delivery.actor,
+                    delivery.correlation,
+                    None,
+                );
+                self.record(id, &own, envelopes, now, writes);
+            }
+            if let Some(repeat) = repeat {
+                writes.journal.add(id, &repeat);
+                if let Some(alarm) = self.states.get_mut(&id) {
+                    apply_repeat(alarm, repeat.count, repeat.last_seen);
+                }
+            }
+        }
+        count
+    }
+
+    fn link(
+        &mut self,
+        alarm: AlarmId,
+        incident: IncidentId,
+        correlation: uuid::Uuid,
+        causation: Option<uuid::Uuid>,
+        now: DateTime<Utc>,
+        writes: &mut Writes,
+    ) -> usize {
+        // An alarm nobody raised cannot feed an incident: nothing to record.
+        let Ok(events) = decide(
+            self.states.get(&alarm),
+            &AlarmCommand::LinkIncident { incident },
+            now,
+        ) else {
+            return 0;
+        };
+        if events.is_empty() {
+            return 0;
+        }
+        writes.touch(alarm);
+        let envelopes = crate::streams::envelopes(
+            &events,
+            now,
+            &Actor::system("alarm-reactor"),
+            correlation,
+            causation,
+        );
+        self.record(alarm, &events, envelopes, now, writes);
+        events.len()
+    }
+
+    /// Queues the events for the alarm's stream and moves its state in memory.
+    fn record(
+        &mut self,
+        id: AlarmId,
+        events: &[AlarmEvent],
+        envelopes: Vec<NewEvent>,
+        now: DateTime<Utc>,
+        writes: &mut Writes,
+    ) {
+        let mut state = self.states.remove(&id);
+        let expected = state.as_ref().map_or(ExpectedVersion::NoStream, |a| {
+            ExpectedVersion::Exact(a.version)
+        });
+        writes.append(id, expected, envelopes);
+        for event in events {
+            state = evolve(state, event, now);
+        }
+        if let Some(state) = state {
+            if self.states.len() >= STATE_LIMIT {
+                self.states.clear();
+            }
+            self.states.insert(id, state);
+        }
+    }
+
+    /// Reads the streams of the batch's alarms that are not in memory, concurrently.
+    async fn load_missing(&mut self, batch: &[Job]) -> Result<(), StoreError> {
+        let mut missing = Vec::new();
+        for job in batch {
+            match &job.work {
+                Work::Deliver(delivery) => {
+                    for receive in &delivery.alarms {
+                        let id = AlarmId::for_key(delivery.integration, &receive.alarm.fingerprint);
+                        if !self.states.contains_key(&id) && !missing.contains(&id) {
+                            missing.push(id);
+                        }
+                    }
+                }
+                Work::Link { alarm, .. } => {
+                    if !self.states.contains_key(alarm) && !missing.contains(alarm) {
+                        missing.push(*alarm);
+                    }
+                }
+            }
+        }
+        let loaded =
+            futures_util::future::join_all(missing.iter().map(|id| load(self.store.as_ref(), *id)))
+                .await;
+        for (id, alarm) in missing.into_iter().zip(loaded) {
+            if let Some(alarm) = alarm? {
+                self.states.insert(id, alarm);
+            }
+        }
+        Ok(())
+    }
+
+    /// Answers a batch's jobs; after a conflict its alarms are forgotten (the next batch that
+    /// needs them reads the log) and its jobs decided again.
+    fn finish(&mut self, finished: Finished, retry: &mut Vec<Job>) {
+        let Finished {
+            decided,
+            touched,
+            outcome,
+        } = finished;
+        match outcome {
+            Ok(()) => {
+                for (job, events) in decided {
+                    let _ = job.reply.send(Ok(events));
+                }
+            }
+            Err(error) => {
+                for id in touched {
+                    self.states.remove(&id);
+                }
+                let conflict = matches!(error, StoreError::Conflict { .. });
+                if conflict {
+                    tracing::info!(%error, jobs = decided.len(), "alarm batch met a conflict; deciding again");
+                }
+                for (mut job, _) in decided {
+                    job.attempts += 1;
+                    if conflict && job.attempts < ATTEMPTS {
+                        retry.push(job);
+                    } else {
+                        let refusal = if conflict {
+                            IngestError::Contended
+                        } else {
+                            IngestError::Store(error.clone())
+                        };
+                        let _ = job.reply.send(Err(refusal));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a batch will append: each alarm's events in one part, and the journal.
+#[derive(Default)]
+struct Writes {
+    parts: Vec<StreamAppend>,
+    part_of: HashMap<AlarmId, usize>,
+    touched: Vec<AlarmId>,
+    seen: std::collections::HashSet<AlarmId>,
+    journal: RepeatJournal,
+}
+
+impl Writes {
+    fn touch(&mut self, id: AlarmId) {
+        if self.seen.insert(id) {
+            self.touched.push(id);
+        }
+    }
+
+    /// The first events of an alarm in the batch carry the expected version; later ones join
+    /// the same part.
+    fn append(&mut self, id: AlarmId, expected: ExpectedVersion, events: Vec<NewEvent>) {
+        match self.part_of.get(&id) {
+            Some(&i) => {
+                if let Some(part) = self.parts.get_mut(i) {
+                    part.events.extend(events);
+                }
+            }
+            None => {
+                self.part_of.insert(id, self.parts.len());
+                self.parts.push(StreamAppend {
+                    stream: id.stream(),
+                    expected,
+                    events,
+                });
+            }
+        }
+    }
+
+    fn into_parts(self, now: DateTime<Utc>) -> Vec<StreamAppend> {
+        let mut parts = self.parts;
+        if let Some(event) = self.journal.into_event() {
+            parts.push(StreamAppend {
+                stream: journal::REPEATS_STREAM.to_owned(),
+                expected: ExpectedVersion::Any,
+                events: crate::streams::envelopes(
+                    &[event],
+                    now,
+                    &Actor::system("alarm-ingestor"),
+                    uuid::Uuid::now_v7(),
+                    None,
+                ),
+            });
+        }
+        parts
+    }
+}
+
+async fn load(store: &dyn EventStore, id: AlarmId) -> Result<Option<Alarm>, StoreError> {
+    let history = store.read_stream(&id.stream(), 0, usize::MAX).await?;
+    let mut state = None;
+    for recorded in &history {
+        let event = AlarmEvent::from_stored(
+            &recorded.event_type,
+            recorded.schema_version,
+            &recorded.data,
+        )
+        .map_err(|e| StoreError::Io(format!("{}: {e}", recorded.stream)))?;
+        state = evolve(state, &event, recorded.occurred_at);
+    }
+    Ok(state)
+}
