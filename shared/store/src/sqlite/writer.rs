@@ -253,8 +253,8 @@ fn append_parts(
     }
     let mut appended = Vec::with_capacity(parts.len());
     for (part, (_, last)) in parts.iter().zip(&planned) {
-        let mut version = *last + 1 - part.events.len() as u64;
-        for event in &part.events {
+        let first = *last + 1 - part.events.len() as u64;
+        for (version, event) in (first..).zip(&part.events) {
             *position += 1;
             // Checked above and only this thread writes: a refusal now means the file changed
             // under the writer, and the whole batch rolls back.
@@ -266,7 +266,6 @@ fn append_parts(
                     other => other,
                 },
             )?;
-            version += 1;
         }
         heads.set(&part.stream, *last);
         appended.push(Appended {
