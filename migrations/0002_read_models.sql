@@ -53,7 +53,9 @@ CREATE TABLE IF NOT EXISTS integrations (
     doc        TEXT    NOT NULL
 ) WITHOUT ROWID;
 
--- Alarms as their streams left them: one row per (integration, fingerprint).
+-- Alarms: one row per (integration, fingerprint). The repeat journal updates occurrences and
+-- last_seen of a row many times a second under load, so the row stays narrow and the document
+-- (the alarm as its own stream left it) is kept apart in alarm_docs.
 CREATE TABLE IF NOT EXISTS alarms (
     id                 TEXT    PRIMARY KEY,
     integration        TEXT    NOT NULL,
@@ -65,8 +67,13 @@ CREATE TABLE IF NOT EXISTS alarms (
     flapping           INTEGER NOT NULL,
     occurrences        INTEGER NOT NULL,
     last_seen          INTEGER NOT NULL,   -- microseconds since the Unix epoch, UTC
-    version            INTEGER NOT NULL,
-    doc                TEXT    NOT NULL
+    changed_at         INTEGER NOT NULL,   -- its stream's last event (repeats do not count)
+    version            INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS alarm_docs (
+    id  TEXT PRIMARY KEY,                  -- alarms.id
+    doc TEXT NOT NULL
 ) WITHOUT ROWID;
 
 -- Problems (recurring incidents' unknown causes).

@@ -13,7 +13,8 @@ CREATE INDEX IF NOT EXISTS incidents_by_ci       ON incidents (configuration_ite
 CREATE INDEX IF NOT EXISTS incidents_by_customer ON incidents (customer, opened_at) WHERE customer IS NOT NULL;
 CREATE INDEX IF NOT EXISTS incident_links_by_target ON incident_links (target);
 CREATE INDEX IF NOT EXISTS integrations_by_key ON integrations (key_sha256);
-CREATE INDEX IF NOT EXISTS alarms_by_last_seen   ON alarms (last_seen, id);
-CREATE INDEX IF NOT EXISTS alarms_by_status      ON alarms (status, last_seen, id);
+-- by last change, not last_seen: a repeat then updates its row without moving index entries
+CREATE INDEX IF NOT EXISTS alarms_by_changed     ON alarms (changed_at, id);
+CREATE INDEX IF NOT EXISTS alarms_by_status      ON alarms (status, changed_at, id);
 CREATE INDEX IF NOT EXISTS alarms_by_fingerprint ON alarms (fingerprint);
 CREATE INDEX IF NOT EXISTS problems_by_opened ON problems (opened_at, id);

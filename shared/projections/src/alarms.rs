@@ -24,6 +24,7 @@ pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), P
     let mut order = Vec::new();
     let mut states: HashMap<AlarmId, Option<Alarm>> = HashMap::new();
     let mut repeats: HashMap<AlarmId, (u64, i64)> = HashMap::new();
+    let mut changed: HashMap<AlarmId, i64> = HashMap::new();
     for recorded in events {
         if recorded.stream == REPEATS_STREAM {
             let Some(AlarmJournalEvent::AlarmsRepeated(batch)) =
@@ -65,10 +66,11 @@ pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), P
             continue;
         }
         *state = evolve(state.take(), &event, recorded.occurred_at);
+        changed.insert(id, micros(recorded.occurred_at));
     }
     for id in order {
-        if let Some(Some(alarm)) = states.get(&id) {
-            store(conn, alarm)?;
+        if let (Some(Some(alarm)), Some(changed_at)) = (states.get(&id), changed.get(&id)) {
+            store(conn, alarm, *changed_at)?;
         }
     }
     // After the rows above: repeats counted before an alarm's row was loaded add to it here.
@@ -99,7 +101,10 @@ fn readable<E: servicedesk_domain::codec::StoredEvent>(recorded: &RecordedEvent)
 /// The alarm as stored, with the counts the journal added.
 fn load(conn: &Connection, id: AlarmId) -> Result<Option<Alarm>, ProjectionError> {
     let row: Option<(String, i64, i64)> = conn
-        .prepare_cached("SELECT doc, occurrences, last_seen FROM alarms WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT d.doc, a.occurrences, a.last_seen FROM alarms a JOIN alarm_docs d ON d.id = a.id
+             WHERE a.id = ?1",
+        )?
         .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((doc, occurrences, last_seen)) = row else {
@@ -130,19 +135,20 @@ fn with_counts(doc: &str, occurrences: i64, last_seen: i64) -> Result<String, Pr
     serde_json::to_string(&value).map_err(|e| ProjectionError::Corrupt(e.to_string()))
 }
 
-fn store(conn: &Connection, a: &Alarm) -> Result<(), ProjectionError> {
+fn store(conn: &Connection, a: &Alarm, changed_at: i64) -> Result<(), ProjectionError> {
     let doc = serde_json::to_string(a).map_err(|e| ProjectionError::Corrupt(e.to_string()))?;
+    let id = a.id.to_string();
     conn.prepare_cached(
         "INSERT INTO alarms (id, integration, fingerprint, status, severity, host, incident, flapping,
-                             occurrences, last_seen, version, doc)
+                             occurrences, last_seen, changed_at, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity,
             host = excluded.host, incident = excluded.incident, flapping = excluded.flapping,
             occurrences = excluded.occurrences, last_seen = excluded.last_seen,
-            version = excluded.version, doc = excluded.doc",
+            changed_at = excluded.changed_at, version = excluded.version",
     )?
     .execute(params![
-        a.id.to_string(),
+        id,
         a.snapshot.integration.to_string(),
         a.snapshot.fingerprint,
         a.status.as_str(),
@@ -152,26 +158,31 @@ fn store(conn: &Connection, a: &Alarm) -> Result<(), ProjectionError> {
         a.flapping,
         a.occurrences as i64,
         micros(a.last_seen),
+        changed_at,
         a.version as i64,
-        doc
     ])?;
+    conn.prepare_cached(
+        "INSERT INTO alarm_docs (id, doc) VALUES (?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+    )?
+    .execute(params![id, doc])?;
     Ok(())
 }
 
-/// Where a page of alarms ends: the `last_seen` (microseconds) and id of its last alarm.
+/// Where a page of alarms ends: the `changed_at` (microseconds) and id of its last alarm.
 pub type AlarmKey = (i64, String);
 
 /// A page of alarm documents (JSON, as stored) and, when more remain, where it ended.
 pub type AlarmPage = (Vec<String>, Option<AlarmKey>);
 
-/// Filters of the alarm list; the newest `last_seen` first.
+/// Filters of the alarm list; the most recently changed first (a repeat is not a change).
 #[derive(Debug, Clone, Default)]
 pub struct AlarmFilter {
     pub status: Option<String>,
     pub severity: Option<String>,
     pub host: Option<String>,
     pub fingerprint: Option<String>,
-    /// Keyset: only alarms seen before (last_seen, id).
+    /// Keyset: only alarms changed before (changed_at, id).
     pub before: Option<AlarmKey>,
 }
 
@@ -190,13 +201,13 @@ impl crate::ReadModelDb {
             ("fingerprint", &filter.fingerprint),
         ] {
             if let Some(v) = value {
-                clauses.push(format!("{column} = ?"));
+                clauses.push(format!("a.{column} = ?"));
                 values.push(Value::Text(v.clone()));
             }
         }
-        if let Some((last_seen, id)) = &filter.before {
-            clauses.push("(last_seen, id) < (?, ?)".to_owned());
-            values.push(Value::Integer(*last_seen));
+        if let Some((changed_at, id)) = &filter.before {
+            clauses.push("(a.changed_at, a.id) < (?, ?)".to_owned());
+            values.push(Value::Integer(*changed_at));
             values.push(Value::Text(id.clone()));
         }
         let where_sql = if clauses.is_empty() {
@@ -205,7 +216,9 @@ impl crate::ReadModelDb {
             format!("WHERE {}", clauses.join(" AND "))
         };
         let sql = format!(
-            "SELECT doc, last_seen, id, occurrences FROM alarms {where_sql} ORDER BY last_seen DESC, id DESC LIMIT {}",
+            "SELECT d.doc, a.changed_at, a.id, a.occurrences, a.last_seen FROM alarms a
+             JOIN alarm_docs d ON d.id = a.id {where_sql}
+             ORDER BY a.changed_at DESC, a.id DESC LIMIT {}",
             limit + 1
         );
         self.read(|conn| {

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 /// Bump when the read-model tables change shape: a file with another version is rebuilt from
 /// the log at start-up instead of being migrated.
-pub const READ_MODEL_SCHEMA_VERSION: i64 = 5;
+pub const READ_MODEL_SCHEMA_VERSION: i64 = 6;
 
 const TABLES: &str = include_str!("../../../migrations/0002_read_models.sql");
 pub(crate) const INDEXES: &str = include_str!("../../../migrations/0003_read_model_indexes.sql");
@@ -43,10 +43,14 @@ impl ReadModelDb {
 
     pub(crate) fn open_writer(path: &Path) -> Result<Connection, ProjectionError> {
         let conn = Connection::open(path)?;
+        stable_plans(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // The read model is rebuilt from the durable log after a crash; it need not fsync.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "cache_size", -65536)?;
+        // A busy alarm table rewrites the same few hundred pages many times a second; a longer
+        // WAL between checkpoints writes each of them to the file once for many commits.
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(conn)
     }
@@ -66,6 +70,7 @@ impl ReadModelDb {
                 )?;
                 conn.busy_timeout(std::time::Duration::from_secs(5))?;
                 conn.pragma_update(None, "cache_size", -16384)?;
+                stable_plans(&conn)?;
                 conn
             }
         };
@@ -84,6 +89,16 @@ impl ReadModelDb {
             pool.clear();
         }
     }
+}
+
+/// Query plans that never depend on bound values, so that cached statements are not compiled
+/// again after each use (see the store's `connection::stable_plans` for why).
+pub(crate) fn stable_plans(conn: &Connection) -> Result<(), ProjectionError> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
 }
 
 pub(crate) fn create_schema(conn: &Connection, with_indexes: bool) -> Result<(), ProjectionError> {

@@ -18,7 +18,9 @@ pub struct AlarmList {
     pub next_cursor: Option<String>,
 }
 
-/// Alarms, the most recently seen first. Filters: `status` (firing, resolved, acknowledged),
+/// Alarms, the most recently changed first: raised, resolved, acknowledged, severity or flapping
+/// changed, linked to an incident. Repeats raise `occurrences` and `last_seen` but do not move an
+/// alarm up, so a steady stream of repeats leaves the order readable. Filters: `status` (firing, resolved, acknowledged),
 /// `severity`, `host`; `limit` (1..500, default 50) and `cursor`.
 #[utoipa::path(
     tag = "alarms",

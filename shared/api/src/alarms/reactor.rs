@@ -51,8 +51,9 @@ async fn follow(state: &AppState, stop: &mut watch::Receiver<bool>) -> Result<()
     let checkpoint = FollowerCheckpoint::open(&state.read_models, NAME)?;
     let mut subscription = Subscription::new(state.store.clone(), checkpoint.load()?, 500);
     let mut timers = Timers::default();
+    let recent = Recent::default();
     for alarm in waiting_warnings(state).await? {
-        if let Some(at) = react_to(state, alarm, None).await? {
+        if let Some(at) = react_to(state, &recent, alarm, None).await? {
             timers.at(at, alarm);
         }
     }
@@ -69,9 +70,9 @@ async fn follow(state: &AppState, stop: &mut watch::Receiver<bool>) -> Result<()
         };
         match wake {
             Wake::Stop => return Ok(()),
-            Wake::Time => fire_due(state, &mut timers).await?,
+            Wake::Time => fire_due(state, &recent, &mut timers).await?,
             Wake::Events(events) => {
-                react_to_batch(state, &events, &mut timers).await?;
+                react_to_batch(state, &recent, &events, &mut timers).await?;
                 if let Some(last) = events.last() {
                     checkpoint.save(last.position)?;
                 }
@@ -112,9 +113,9 @@ impl Timers {
     }
 }
 
-async fn fire_due(state: &AppState, timers: &mut Timers) -> Result<(), ApiError> {
+async fn fire_due(state: &AppState, recent: &Recent, timers: &mut Timers) -> Result<(), ApiError> {
     for alarm in timers.take_due(state.clock.now()) {
-        if let Some(at) = react_to(state, alarm, None).await? {
+        if let Some(at) = react_to(state, recent, alarm, None).await? {
             timers.at(at, alarm);
         }
     }
@@ -133,6 +134,7 @@ const CONCURRENT_HOSTS: usize = 32;
 /// storm's first alarm opens the incident the others join; different hosts go concurrently.
 async fn react_to_batch(
     state: &AppState,
+    recent: &Recent,
     events: &[RecordedEvent],
     timers: &mut Timers,
 ) -> Result<(), ApiError> {
@@ -156,7 +158,7 @@ async fn react_to_batch(
         let chunk: Vec<_> = groups
             .by_ref()
             .take(CONCURRENT_HOSTS)
-            .map(|members| react_to_host(state, members))
+            .map(|members| react_to_host(state, recent, members))
             .collect();
         if chunk.is_empty() {
             return Ok(());
@@ -172,12 +174,13 @@ async fn react_to_batch(
 /// One host's changed alarms, in log order.
 async fn react_to_host(
     state: &AppState,
+    recent: &Recent,
     mut members: Vec<(AlarmId, RecordedEvent)>,
 ) -> Result<Vec<Recheck>, ApiError> {
     members.reverse();
     let mut rechecks = Vec::new();
     for (alarm, recorded) in &members {
-        if let Some(at) = react_to(state, *alarm, Some(recorded)).await? {
+        if let Some(at) = react_to(state, recent, *alarm, Some(recorded)).await? {
             rechecks.push((*alarm, at));
         }
     }
@@ -245,6 +248,7 @@ fn reacts_to(recorded: &RecordedEvent) -> bool {
 
 async fn react_to(
     state: &AppState,
+    recent: &Recent,
     id: AlarmId,
     cause: Option<&RecordedEvent>,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
@@ -274,7 +278,7 @@ async fn react_to(
     let mut reactions = react(&situation);
     // Only an alarm about to open an incident needs to know whether its host is in a storm.
     if reactions.iter().any(|r| matches!(r, Reaction::Open { .. })) {
-        situation.storm_incident = storm_incident(state, &alarm, &integration).await?;
+        situation.storm_incident = storm_incident(state, recent, &alarm, &integration).await?;
         if situation.storm_incident.is_some() {
             reactions = react(&situation);
         }
@@ -325,6 +329,9 @@ async fn react_to(
                 {
                     Ok(_) | Err(ApiError::Conflict { .. }) => {}
                     Err(e) => return Err(e),
+                }
+                if let Some(host) = host_key(&alarm) {
+                    recent.opened(host, incident, now);
                 }
                 link(state, &alarm, incident, cause).await?;
                 recur(state, &alarm, incident, &integration, correlation).await?;
@@ -436,20 +443,52 @@ async fn recur(
     Ok(())
 }
 
-/// An open incident monitoring opened for the same host within the storm window: alarms of a
-/// host going down together join it instead of opening one incident each. The read model is
-/// current enough: the reactor waits for it after each incident it opens.
-async fn storm_incident(
-    state: &AppState,
-    alarm: &Alarm,
-    integration: &Integration,
-) -> Result<Option<IncidentId>, ApiError> {
-    let Some(host) = alarm
+/// Incidents this reactor opened, by host, so that the next alarm of a storm finds the first
+/// one without waiting for the read model to show it.
+#[derive(Default)]
+struct Recent {
+    opened: std::sync::Mutex<
+        std::collections::HashMap<String, (IncidentId, chrono::DateTime<chrono::Utc>)>,
+    >,
+}
+
+/// Past this many hosts the memory is dropped wholesale; the read model still answers.
+const RECENT_HOSTS: usize = 100_000;
+
+impl Recent {
+    fn opened(&self, host: String, incident: IncidentId, at: chrono::DateTime<chrono::Utc>) {
+        if let Ok(mut opened) = self.opened.lock() {
+            if opened.len() >= RECENT_HOSTS {
+                opened.clear();
+            }
+            opened.insert(host, (incident, at));
+        }
+    }
+
+    fn get(&self, host: &str) -> Option<(IncidentId, chrono::DateTime<chrono::Utc>)> {
+        self.opened.lock().ok()?.get(host).copied()
+    }
+}
+
+/// The host (or configuration item) whose alarms form a storm.
+fn host_key(alarm: &Alarm) -> Option<String> {
+    alarm
         .snapshot
         .configuration_item
         .clone()
         .or_else(|| alarm.snapshot.host.clone())
-    else {
+}
+
+/// An open incident monitoring opened for the same host within the storm window: alarms of a
+/// host going down together join it instead of opening one incident each. The reactor's own
+/// memory knows the incidents it opened; the read model knows those from before a restart.
+async fn storm_incident(
+    state: &AppState,
+    recent: &Recent,
+    alarm: &Alarm,
+    integration: &Integration,
+) -> Result<Option<IncidentId>, ApiError> {
+    let Some(host) = host_key(alarm) else {
         return Ok(None);
     };
     let window = integration.rules.storm_window();
@@ -457,12 +496,20 @@ async fn storm_incident(
         return Ok(None);
     }
     let since = state.clock.now() - window;
-    // The read model must include the incidents this reactor opened moments ago.
-    let head = *state.store.head().borrow();
-    state
-        .projections
-        .wait_for(head, state.settings.read_your_writes_timeout)
-        .await;
+    if let Some((incident, opened_at)) = recent.get(&host) {
+        if opened_at >= since {
+            let joinable = crate::incidents::execute::load(state, &incident.stream())
+                .await?
+                .is_some_and(|i| {
+                    i.status.is_open()
+                        && i.monitoring.opened_by_monitoring
+                        && i.monitoring.attached(alarm.id).is_none()
+                });
+            if joinable {
+                return Ok(Some(incident));
+            }
+        }
+    }
     let filter = servicedesk_projections::IncidentFilter {
         status: vec![
             Status::New,

@@ -17,6 +17,7 @@ impl Scratch {
         let path = with_suffix(target, ".rebuild");
         remove_db_files(&path)?;
         let conn = Connection::open(&path)?;
+        crate::db::stable_plans(&conn)?;
         // A crash mid-rebuild leaves only the scratch file, which the next rebuild deletes.
         conn.pragma_update(None, "journal_mode", "OFF")?;
         conn.pragma_update(None, "synchronous", "OFF")?;

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Connections kept idle between reads; bursts beyond this open (and then drop) extra ones.
-const MAX_IDLE: usize = 4;
+/// Opening one costs a schema parse and fresh statements, so bursts of concurrent reads (the
+/// alarm ingestor loading alarms, the reactor's concurrent hosts) should find one waiting.
+const MAX_IDLE: usize = 32;
 
 pub(super) struct ReaderPool {
     path: PathBuf,
