@@ -53,9 +53,8 @@ CREATE TABLE IF NOT EXISTS integrations (
     doc        TEXT    NOT NULL
 ) WITHOUT ROWID;
 
--- Alarms: one row per (integration, fingerprint). The repeat journal updates occurrences and
--- last_seen of a row many times a second under load, so the row stays narrow and the document
--- (the alarm as its own stream left it) is kept apart in alarm_docs.
+-- Alarms: one row per (integration, fingerprint), as the alarm's own stream left it; the
+-- document (JSON) in alarm_docs, repeats from the journal in alarm_repeats.
 CREATE TABLE IF NOT EXISTS alarms (
     id                 TEXT    PRIMARY KEY,
     integration        TEXT    NOT NULL,
@@ -69,6 +68,14 @@ CREATE TABLE IF NOT EXISTS alarms (
     last_seen          INTEGER NOT NULL,   -- microseconds since the Unix epoch, UTC
     changed_at         INTEGER NOT NULL,   -- its stream's last event (repeats do not count)
     version            INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Repeats from the repeat journal, summed per alarm by their own projection (alarm-repeats),
+-- which commits about once a second; an alarm's occurrences are alarms.occurrences + count.
+CREATE TABLE IF NOT EXISTS alarm_repeats (
+    id        TEXT    PRIMARY KEY,          -- alarms.id
+    count     INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS alarm_docs (

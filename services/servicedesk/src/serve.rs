@@ -31,6 +31,11 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
     let (stop, stopped) = watch::channel(false);
     let (projections, projection_task) =
         ProjectionRunner::start(store.clone(), read_models.clone(), stopped.clone())?;
+    let repeats_task = servicedesk_projections::follow_repeat_counts(
+        store.clone(),
+        read_models.clone(),
+        stopped.clone(),
+    );
     let startup_head = *store.head().borrow();
     let (alarm_ingestor, ingestor_task) =
         servicedesk_api::alarms::AlarmIngestor::spawn(store.clone(), clock.clone());
@@ -82,6 +87,7 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
     // batches and ends.
     let _ = ingestor_task.await;
     let _ = projection_task.await;
+    let _ = repeats_task.await;
     store.close().await?;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -1,51 +1,27 @@
 //! The alarms read model: active and recent alarms with their occurrence counts and incidents.
 //!
-//! A row's document is the alarm as its own stream left it; `occurrences` and `last_seen` are
-//! columns that the repeat journal also adds to (see `domain::alarm::journal`), so a repeat
-//! costs an update of two columns instead of rewriting the document. Reads put the columns
-//! back into the document.
+//! A row and its document are the alarm as its own stream left it; repeats recorded in the
+//! repeat journal are summed apart (see `alarm_repeats`), and reads add them to the document's
+//! `occurrences` and `last_seen`.
 
 use crate::time::micros;
 use crate::ProjectionError;
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
-use servicedesk_domain::alarm::journal::{apply_repeat, AlarmJournalEvent, REPEATS_STREAM};
 use servicedesk_domain::alarm::{evolve, Alarm, AlarmEvent, AlarmId};
 use servicedesk_store::RecordedEvent;
 use std::collections::HashMap;
 
 pub(crate) fn concerns(recorded: &RecordedEvent) -> bool {
-    recorded.stream.starts_with(AlarmId::STREAM_PREFIX) || recorded.stream == REPEATS_STREAM
+    recorded.stream.starts_with(AlarmId::STREAM_PREFIX)
 }
 
-/// Applies a batch's alarm events: each alarm read once and written once per batch. Repeats of
-/// an alarm the batch did not otherwise touch are summed and added to its row's counts.
+/// Applies a batch's alarm events: each alarm read once and written once per batch.
 pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
     let mut order = Vec::new();
     let mut states: HashMap<AlarmId, Option<Alarm>> = HashMap::new();
-    let mut repeats: HashMap<AlarmId, (u64, i64)> = HashMap::new();
     let mut changed: HashMap<AlarmId, i64> = HashMap::new();
     for recorded in events {
-        if recorded.stream == REPEATS_STREAM {
-            let Some(AlarmJournalEvent::AlarmsRepeated(batch)) =
-                readable::<AlarmJournalEvent>(recorded)
-            else {
-                continue;
-            };
-            for repeat in batch.repeats {
-                match states.get_mut(&repeat.alarm) {
-                    Some(Some(alarm)) => apply_repeat(alarm, repeat.count, repeat.last_seen),
-                    // A row loaded in this batch is written whole at its end.
-                    Some(None) => {}
-                    None => {
-                        let sum = repeats.entry(repeat.alarm).or_insert((0, i64::MIN));
-                        sum.0 += repeat.count;
-                        sum.1 = sum.1.max(micros(repeat.last_seen));
-                    }
-                }
-            }
-            continue;
-        }
         let Some(id) = AlarmId::from_stream(&recorded.stream) else {
             continue;
         };
@@ -73,14 +49,6 @@ pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), P
             store(conn, alarm, *changed_at)?;
         }
     }
-    // After the rows above: repeats counted before an alarm's row was loaded add to it here.
-    let mut add = conn.prepare_cached(
-        "UPDATE alarms SET occurrences = occurrences + ?2, last_seen = max(last_seen, ?3)
-         WHERE id = ?1",
-    )?;
-    for (id, (count, last_seen)) in repeats {
-        add.execute(params![id.to_string(), count as i64, last_seen])?;
-    }
     Ok(())
 }
 
@@ -98,28 +66,18 @@ fn readable<E: servicedesk_domain::codec::StoredEvent>(recorded: &RecordedEvent)
     }
 }
 
-/// The alarm as stored, with the counts the journal added.
 fn load(conn: &Connection, id: AlarmId) -> Result<Option<Alarm>, ProjectionError> {
-    let row: Option<(String, i64, i64)> = conn
-        .prepare_cached(
-            "SELECT d.doc, a.occurrences, a.last_seen FROM alarms a JOIN alarm_docs d ON d.id = a.id
-             WHERE a.id = ?1",
-        )?
-        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    let doc: Option<String> = conn
+        .prepare_cached("SELECT doc FROM alarm_docs WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
         .optional()?;
-    let Some((doc, occurrences, last_seen)) = row else {
-        return Ok(None);
-    };
-    let mut alarm: Alarm = serde_json::from_str(&doc)
-        .map_err(|e| ProjectionError::Corrupt(format!("alarm {id}: {e}")))?;
-    alarm.occurrences = occurrences.max(0) as u64;
-    if let Some(at) = chrono::DateTime::from_timestamp_micros(last_seen) {
-        alarm.last_seen = at;
-    }
-    Ok(Some(alarm))
+    doc.map(|d| {
+        serde_json::from_str(&d).map_err(|e| ProjectionError::Corrupt(format!("alarm {id}: {e}")))
+    })
+    .transpose()
 }
 
-/// The stored document with the row's current counts.
+/// The stored document with the journal's repeats added.
 fn with_counts(doc: &str, occurrences: i64, last_seen: i64) -> Result<String, ProjectionError> {
     let mut value: serde_json::Value =
         serde_json::from_str(doc).map_err(|e| ProjectionError::Corrupt(e.to_string()))?;
@@ -216,8 +174,10 @@ impl crate::ReadModelDb {
             format!("WHERE {}", clauses.join(" AND "))
         };
         let sql = format!(
-            "SELECT d.doc, a.changed_at, a.id, a.occurrences, a.last_seen FROM alarms a
-             JOIN alarm_docs d ON d.id = a.id {where_sql}
+            "SELECT d.doc, a.changed_at, a.id, a.occurrences + coalesce(r.count, 0),
+                    max(a.last_seen, coalesce(r.last_seen, 0))
+             FROM alarms a JOIN alarm_docs d ON d.id = a.id
+             LEFT JOIN alarm_repeats r ON r.id = a.id {where_sql}
              ORDER BY a.changed_at DESC, a.id DESC LIMIT {}",
             limit + 1
         );

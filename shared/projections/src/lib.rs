@@ -1,6 +1,7 @@
 //! Read models: SQL tables built only from events, each projection's checkpoint written in the
 //! same transaction as the rows it changed, so a restart neither skips nor repeats an event.
 
+mod alarm_repeats;
 mod alarms;
 mod db;
 mod error;
@@ -16,6 +17,7 @@ mod row_per_aggregate;
 mod runner;
 mod time;
 
+pub use alarm_repeats::start as follow_repeat_counts;
 pub use alarms::AlarmFilter;
 pub use db::{FollowerCheckpoint, ReadModelDb, READ_MODEL_SCHEMA_VERSION};
 pub use error::ProjectionError;

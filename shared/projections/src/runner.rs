@@ -39,6 +39,12 @@ pub struct ProjectionRunner {
 
 const BATCH: usize = 5_000;
 
+/// The shortest time between two commits while events keep coming. Each commit writes every
+/// page it touched to the WAL again; under a stream of alarm repeats, committing every few
+/// events rewrote the same alarm pages hundreds of times a second. A batch that finds the log
+/// quiet is still applied at once; only a busy log waits up to this long to gather more.
+const MIN_COMMIT_INTERVAL: Duration = Duration::from_millis(5);
+
 impl ProjectionRunner {
     /// Starts following in a task; set `stop` to true to end it between batches.
     pub fn start(
@@ -93,7 +99,11 @@ impl ProjectionRunner {
     ) -> Result<(), (ProjectionError, Position)> {
         let mut subscription = Subscription::new(self.store.clone(), from, BATCH);
         let mut conn = Some(conn);
+        let mut last_commit: Option<tokio::time::Instant> = None;
         loop {
+            if let Some(at) = last_commit {
+                tokio::time::sleep_until(at + MIN_COMMIT_INTERVAL).await;
+            }
             let at = subscription.position();
             let events = tokio::select! {
                 biased;
@@ -103,6 +113,8 @@ impl ProjectionRunner {
             let Some(last) = events.last().map(|e| e.position) else {
                 continue;
             };
+            // A full batch means more is waiting: no pause before the next one.
+            last_commit = (events.len() < BATCH).then(tokio::time::Instant::now);
             let Some(mut writer) = conn.take() else {
                 return Err((ProjectionError::Worker("connection lost".into()), at));
             };

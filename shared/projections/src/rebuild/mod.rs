@@ -12,7 +12,7 @@ mod writer;
 use crate::integrations::Integrations;
 use crate::problems::Problems;
 use crate::row_per_aggregate::{apply, concerns};
-use crate::{alarms, ProjectionError};
+use crate::{alarm_repeats, alarms, ProjectionError};
 use replay::Item;
 use rusqlite::Connection;
 use scratch::Scratch;
@@ -126,7 +126,10 @@ fn replay_all(
             others: events
                 .iter()
                 .filter(|e| {
-                    concerns::<Integrations>(e) || alarms::concerns(e) || concerns::<Problems>(e)
+                    concerns::<Integrations>(e)
+                        || alarms::concerns(e)
+                        || alarm_repeats::concerns(e)
+                        || concerns::<Problems>(e)
                 })
                 .cloned()
                 .collect(),
@@ -155,6 +158,9 @@ fn write_all(
         writer::write(&tx, &batch.items)?;
         apply::<Integrations>(&tx, &batch.others)?;
         alarms::apply(&tx, &batch.others)?;
+        let mut repeats = alarm_repeats::Counts::default();
+        repeats.add(&batch.others);
+        repeats.write(&tx)?;
         apply::<Problems>(&tx, &batch.others)?;
         tx.commit()?;
         events += batch.events;

@@ -47,6 +47,7 @@ impl Scratch {
             "rebuild: indexes built"
         );
         save_checkpoint(&conn, incidents::PROJECTION, position)?;
+        save_checkpoint(&conn, crate::alarm_repeats::PROJECTION, position)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // No ANALYZE: the live projection never gathers planner statistics, so a rebuilt file
         // gets the same query plans as a live-built one (and none that go stale).

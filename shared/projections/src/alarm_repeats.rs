@@ -1,0 +1,154 @@
+//! Repeat counts of alarms, from the repeat journal (see `domain::alarm::journal`), in
+//! `alarm_repeats`: a projection of its own, with its own checkpoint, that commits about once a
+//! second.
+//!
+//! Why apart from the main projection: under load the journal carries thousands of repeats a
+//! second spread over every firing alarm. Written with the main projection, each of its
+//! frequent commits rewrote most alarm pages; summed in memory and written once a second, each
+//! alarm's row is written once per second at most. Nobody waits on a repeat count (no
+//! read-your-writes), so the second of lag costs nothing, and a crash loses nothing: the
+//! checkpoint is written with the counts, and the journal since is read again.
+
+use crate::db::{checkpoint, save_checkpoint, ReadModelDb};
+use crate::time::micros;
+use crate::ProjectionError;
+use rusqlite::{params, Connection};
+use servicedesk_domain::alarm::journal::{AlarmJournalEvent, REPEATS_STREAM};
+use servicedesk_domain::alarm::AlarmId;
+use servicedesk_store::{EventStore, Position, RecordedEvent, Subscription};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub(crate) const PROJECTION: &str = "alarm-repeats";
+
+/// How long counts gather in memory before they are written.
+const FLUSH_EVERY: Duration = Duration::from_secs(1);
+const BATCH: usize = 5_000;
+
+pub(crate) fn concerns(recorded: &RecordedEvent) -> bool {
+    recorded.stream == REPEATS_STREAM
+}
+
+/// Repeats summed per alarm: (count, last seen in microseconds).
+#[derive(Default)]
+pub(crate) struct Counts(HashMap<AlarmId, (u64, i64)>);
+
+impl Counts {
+    pub(crate) fn add(&mut self, events: &[RecordedEvent]) {
+        for recorded in events.iter().filter(|e| concerns(e)) {
+            let batch = match AlarmJournalEvent::from_stored(
+                &recorded.event_type,
+                recorded.schema_version,
+                &recorded.data,
+            ) {
+                Ok(AlarmJournalEvent::AlarmsRepeated(batch)) => batch,
+                Err(unknown) => {
+                    tracing::warn!(position = recorded.position, %unknown, "skipping unreadable repeat journal event");
+                    continue;
+                }
+            };
+            for repeat in batch.repeats {
+                let sum = self.0.entry(repeat.alarm).or_insert((0, i64::MIN));
+                sum.0 += repeat.count;
+                sum.1 = sum.1.max(micros(repeat.last_seen));
+            }
+        }
+    }
+
+    /// Adds the counts to their rows.
+    pub(crate) fn write(self, conn: &Connection) -> Result<(), ProjectionError> {
+        let mut upsert = conn.prepare_cached(
+            "INSERT INTO alarm_repeats (id, count, last_seen) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET count = count + excluded.count,
+                last_seen = max(last_seen, excluded.last_seen)",
+        )?;
+        let mut rows: Vec<_> = self.0.into_iter().collect();
+        // In key order, so the upserts walk the table's pages once.
+        rows.sort_unstable_by_key(|(id, _)| *id);
+        for (id, (count, last_seen)) in rows {
+            upsert.execute(params![id.to_string(), count as i64, last_seen])?;
+        }
+        Ok(())
+    }
+}
+
+/// Follows the log from this projection's checkpoint until `stop`; restarts after a failure.
+pub fn start(
+    store: Arc<dyn EventStore>,
+    db: ReadModelDb,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match follow(&store, &db, &mut stop).await {
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::error!(error = %e, "repeat counts failed; restarting from their checkpoint");
+                    tokio::select! {
+                        _ = stop.wait_for(|s| *s) => return,
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    }
+                }
+            }
+        }
+    })
+}
+
+async fn follow(
+    store: &Arc<dyn EventStore>,
+    db: &ReadModelDb,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<(), ProjectionError> {
+    let mut conn = Some(ReadModelDb::open_writer(db.path())?);
+    let from = match &conn {
+        Some(c) => checkpoint(c, PROJECTION)?,
+        None => 0,
+    };
+    let mut subscription = Subscription::new(store.clone(), from, BATCH);
+    let mut flush = tokio::time::interval(FLUSH_EVERY);
+    let mut counts = Counts::default();
+    let mut read_to: Option<Position> = None;
+    loop {
+        let stopping = tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => true,
+            _ = flush.tick() => false,
+            batch = subscription.next_batch() => {
+                let events = batch?;
+                counts.add(&events);
+                if let Some(last) = events.last() {
+                    read_to = Some(last.position);
+                }
+                continue;
+            }
+        };
+        if let Some(position) = read_to.take() {
+            let Some(mut writer) = conn.take() else {
+                return Err(ProjectionError::Worker("connection lost".into()));
+            };
+            let batch = std::mem::take(&mut counts);
+            let (writer, written) = tokio::task::spawn_blocking(move || {
+                let written = write(&mut writer, batch, position);
+                (writer, written)
+            })
+            .await
+            .map_err(|e| ProjectionError::Worker(e.to_string()))?;
+            conn = Some(writer);
+            written?;
+        }
+        if stopping {
+            return Ok(());
+        }
+    }
+}
+
+fn write(conn: &mut Connection, counts: Counts, position: Position) -> Result<(), ProjectionError> {
+    let tx = conn.transaction()?;
+    counts.write(&tx)?;
+    save_checkpoint(&tx, PROJECTION, position)?;
+    tx.commit()?;
+    Ok(())
+}
