@@ -5,6 +5,7 @@
 
 mod support;
 
+mod alarm_durability;
 mod alarm_incidents;
 mod alarm_rules;
 mod alarms;
