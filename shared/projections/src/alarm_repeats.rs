@@ -145,8 +145,10 @@ async fn follow(
     }
 }
 
+/// IMMEDIATE, like the main projection's: two writers of one file that start as readers and
+/// upgrade fail with "database is locked" instead of waiting for each other.
 fn write(conn: &mut Connection, counts: Counts, position: Position) -> Result<(), ProjectionError> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     counts.write(&tx)?;
     save_checkpoint(&tx, PROJECTION, position)?;
     tx.commit()?;

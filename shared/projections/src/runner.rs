@@ -131,12 +131,14 @@ impl ProjectionRunner {
     }
 }
 
+/// The transaction takes the write lock at its start (IMMEDIATE), so that it waits for the
+/// repeat counts' commit (see `alarm_repeats`) instead of failing when it tries to upgrade.
 pub(crate) fn apply_batch(
     conn: &mut Connection,
     events: &[servicedesk_store::RecordedEvent],
     last: Position,
 ) -> Result<(), ProjectionError> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     incidents::apply(&tx, events)?;
     row_per_aggregate::apply::<Integrations>(&tx, events)?;
     alarms::apply(&tx, events)?;

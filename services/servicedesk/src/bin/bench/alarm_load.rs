@@ -24,8 +24,8 @@ const ALERTS_PER_POST: usize = 20;
 const CLIENTS: usize = 8;
 const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
 
-/// How long the set of resolved alerts stays the same: a resolved alert stays resolved (and is
-/// resent as resolved, as Prometheus does) for a while, then fires again.
+/// How long a resolved alert stays resolved (and is resent as resolved, as Prometheus does)
+/// before it may fire again.
 const EPOCH_SECONDS: i64 = 3;
 
 /// One alert of the mix.
@@ -39,10 +39,12 @@ struct Alert {
 
 /// 85 % the host's `HostDown` (critical), 14 % one of its two warnings, 1 % a new alert (a
 /// fresh fingerprint, severity error). Of the standing alerts, one in twenty is resolved in any
-/// epoch of `EPOCH_SECONDS`: it is sent as resolved for the epoch and fires again in a later
-/// one. (Session 1's mix resolved a random 5 % of posts and fired the same alert again with the
-/// next post, a flapping storm rather than the traffic of an estate.)
-fn alert(n: u64, epoch: i64) -> Alert {
+/// period of `EPOCH_SECONDS`: it is sent as resolved for the period and may fire again in a
+/// later one. Each alert's periods begin at its own offset, so state changes arrive spread
+/// over time rather than all in the same second. (Session 1's mix resolved a random 5 % of
+/// posts and fired the same alert again with the next post, a flapping storm rather than the
+/// traffic of an estate.)
+fn alert(n: u64, now_ms: i64) -> Alert {
     let r = mix(n);
     let host = r % HOSTS;
     let pick = ((r >> 16) % 100) as usize;
@@ -52,7 +54,10 @@ fn alert(n: u64, epoch: i64) -> Alert {
         _ => None,
     };
     let resolved = name.is_some_and(|name| {
-        mix((host * 4 + name as u64) ^ ((epoch as u64) << 24)).is_multiple_of(20)
+        let key = host * 4 + name as u64;
+        let period_ms = EPOCH_SECONDS as u64 * 1000;
+        let period = (now_ms as u64 + mix(key) % period_ms) / period_ms;
+        mix(key ^ (period << 24)).is_multiple_of(20)
     });
     Alert {
         host,
@@ -62,8 +67,8 @@ fn alert(n: u64, epoch: i64) -> Alert {
     }
 }
 
-fn epoch() -> i64 {
-    chrono::Utc::now().timestamp() / EPOCH_SECONDS
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 fn alertmanager_alert(a: &Alert, now: chrono::DateTime<chrono::Utc>) -> Value {
@@ -145,10 +150,10 @@ pub fn run(options: &Options, report: &mut Report) {
     let (ours, probes) = std::thread::scope(|s| {
         let probe = s.spawn(|| probe(&server.base, &key, &agent_token, &stop));
         let load = load(CLIENTS, seconds, |client, n| {
-            let (now, epoch) = (chrono::Utc::now(), epoch());
+            let (now, now_ms) = (chrono::Utc::now(), now_ms());
             let alerts = (0..ALERTS_PER_POST as u64)
                 .map(|i| {
-                    let a = alert(n * 64 + i, epoch);
+                    let a = alert(n * 64 + i, now_ms);
                     webhook_alert(&alertmanager_alert(&a, now), a.resolved)
                 })
                 .collect();
@@ -183,9 +188,9 @@ pub fn run(options: &Options, report: &mut Report) {
         "(alarms) Alertmanager POST /api/v2/alerts: the same mix, {CLIENTS} clients for {seconds}s"
     );
     let theirs = load(CLIENTS, seconds, |client, n| {
-        let (now, epoch) = (chrono::Utc::now(), epoch());
+        let (now, now_ms) = (chrono::Utc::now(), now_ms());
         let alerts: Vec<Value> = (0..ALERTS_PER_POST as u64)
-            .map(|i| alertmanager_alert(&alert(n * 64 + i, epoch), now))
+            .map(|i| alertmanager_alert(&alert(n * 64 + i, now_ms), now))
             .collect();
         client
             .post(format!("{}/api/v2/alerts", alertmanager.base))
@@ -300,8 +305,12 @@ fn probe(base: &str, key: &str, token: &str, stop: &AtomicBool) -> Vec<u64> {
         n += 1;
         let host = format!("probe{n}");
         // Not there in time: counted as the time waited, so a lagging reactor shows.
+        let at = chrono::Utc::now();
         if let Some(took) = probe_once(&client, base, key, token, &host, Duration::from_secs(20)) {
             samples.push(took.as_micros() as u64);
+            if std::env::var("PROBE_DEBUG").is_ok() && took > Duration::from_millis(150) {
+                println!("slow probe at {}: {took:?}", at.format("%H:%M:%S%.3f"));
+            }
         }
         std::thread::sleep(Duration::from_millis(100));
     }
