@@ -111,15 +111,18 @@ pub fn run(options: &Options, report: &mut Report) {
         .to_owned();
     let agent_token = server.token(Role::Agent);
 
-    println!("\n(alarms) warming up: one firing alert for each of {HOSTS} hosts");
+    println!("\n(alarms) warming up: the standing alerts of {HOSTS} hosts fire (HostDown and two warnings each)");
     let now = chrono::Utc::now();
-    for chunk in (0..HOSTS).collect::<Vec<_>>().chunks(250) {
+    let standing: Vec<(u64, usize)> = (0..HOSTS)
+        .flat_map(|host| (0..NAMES.len()).map(move |name| (host, name)))
+        .collect();
+    for chunk in standing.chunks(250) {
         let alerts: Vec<Value> = chunk
             .iter()
-            .map(|h| {
+            .map(|&(host, name)| {
                 let standing = Alert {
-                    host: *h,
-                    name: Some(0),
+                    host,
+                    name: Some(name),
                     resolved: false,
                     n: 0,
                 };
