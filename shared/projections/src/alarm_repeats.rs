@@ -26,6 +26,9 @@ pub(crate) const PROJECTION: &str = "alarm-repeats";
 
 /// How long counts gather in memory before they are written.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// With no repeats to write, the checkpoint alone is written this seldom: it only saves
+/// reading the log again after a restart, and each write takes the file's write lock.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(60);
 const BATCH: usize = 5_000;
 
 pub(crate) fn concerns(recorded: &RecordedEvent) -> bool {
@@ -111,6 +114,7 @@ async fn follow(
     let mut flush = tokio::time::interval(FLUSH_EVERY);
     let mut counts = Counts::default();
     let mut read_to: Option<Position> = None;
+    let mut saved = tokio::time::Instant::now();
     loop {
         let stopping = tokio::select! {
             biased;
@@ -125,7 +129,10 @@ async fn follow(
                 continue;
             }
         };
-        if let Some(position) = read_to.take() {
+        let due = !counts.0.is_empty() || stopping || saved.elapsed() >= CHECKPOINT_EVERY;
+        if let Some(position) = read_to.filter(|_| due) {
+            read_to = None;
+            saved = tokio::time::Instant::now();
             let Some(mut writer) = conn.take() else {
                 return Err(ProjectionError::Worker("connection lost".into()));
             };

@@ -48,9 +48,6 @@ impl ReadModelDb {
         // The read model is rebuilt from the durable log after a crash; it need not fsync.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "cache_size", -65536)?;
-        // A busy alarm table rewrites the same few hundred pages many times a second; a longer
-        // WAL between checkpoints writes each of them to the file once for many commits.
-        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(conn)
     }

@@ -216,14 +216,16 @@ async fn seed(store: Arc<dyn EventStore>) {
 fn dump(path: &Path) -> Vec<String> {
     let conn = Connection::open(path).unwrap();
     let mut rows = Vec::new();
+    // The repeat counts' projection writes its checkpoint on its own schedule (and only a
+    // rebuild writes it with the main one), so only the main checkpoint is compared.
     for (table, order) in [
-        ("incidents", "seq"),
-        ("incident_docs", "seq"),
-        ("incident_links", "source, kind, target"),
-        ("checkpoints", "projection"),
+        ("incidents", "WHERE 1 ORDER BY seq"),
+        ("incident_docs", "WHERE 1 ORDER BY seq"),
+        ("incident_links", "WHERE 1 ORDER BY source, kind, target"),
+        ("checkpoints", "WHERE projection = 'incidents'"),
     ] {
         let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
+            .prepare(&format!("SELECT * FROM {table} {order}"))
             .unwrap();
         let columns = stmt.column_count();
         let mut query = stmt.query([]).unwrap();
