@@ -114,6 +114,16 @@ fn a_critical_alarm_opens_an_incident_recovery_resolves_it_and_a_refire_reopens_
     };
     assert_eq!(alarm["status"], "firing");
     assert_eq!(alarm["incident"], id.as_str());
+    // ... and the incident shows them on its alarm, as of now
+    let shown = app.get(&format!("/api/v1/incidents/{id}")).json();
+    assert_eq!(
+        shown["monitoring"]["alarms"][0]["occurrences"], 3,
+        "{shown}"
+    );
+    assert_eq!(
+        shown["monitoring"]["alarms"][0]["last_seen"], alarm["last_seen"],
+        "{shown} {alarm}"
+    );
     assert_eq!(alarm["severity"], "critical");
     let firing = app.get("/api/v1/alarms?status=firing").json();
     assert_eq!(firing["items"].as_array().unwrap().len(), 1);

@@ -145,6 +145,29 @@ pub struct AlarmFilter {
 }
 
 impl crate::ReadModelDb {
+    /// Occurrences (repeats included) and last seen (microseconds) of each alarm found.
+    pub fn alarm_counts(
+        &self,
+        ids: &[AlarmId],
+    ) -> Result<HashMap<AlarmId, (u64, i64)>, ProjectionError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT a.occurrences + coalesce(r.count, 0), max(a.last_seen, coalesce(r.last_seen, 0))
+                 FROM alarms a LEFT JOIN alarm_repeats r ON r.id = a.id WHERE a.id = ?1",
+            )?;
+            let mut found = HashMap::new();
+            for id in ids {
+                if let Some((occurrences, last_seen)) = stmt
+                    .query_row([id.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                    .optional()?
+                {
+                    found.insert(*id, (occurrences.max(0) as u64, last_seen));
+                }
+            }
+            Ok(found)
+        })
+    }
+
     pub fn list_alarms(
         &self,
         filter: &AlarmFilter,
@@ -190,13 +213,12 @@ impl crate::ReadModelDb {
                 if docs.len() == limit {
                     return Ok((docs, last));
                 }
-                let last_seen = row.get::<_, i64>(1)?;
                 docs.push(with_counts(
                     &row.get::<_, String>(0)?,
                     row.get(3)?,
-                    last_seen,
+                    row.get(4)?,
                 )?);
-                last = Some((last_seen, row.get::<_, String>(2)?));
+                last = Some((row.get::<_, i64>(1)?, row.get::<_, String>(2)?));
             }
             Ok((docs, None))
         })

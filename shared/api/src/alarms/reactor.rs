@@ -624,6 +624,8 @@ fn attached(alarm: &Alarm) -> AttachedAlarm {
         fingerprint: alarm.snapshot.fingerprint.clone(),
         summary: alarm.snapshot.summary.clone(),
         cleared: false,
+        occurrences: None,
+        last_seen: None,
     }
 }
 

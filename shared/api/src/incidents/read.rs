@@ -105,14 +105,43 @@ pub async fn get_incident(
         ));
     }
     let db = state.read_models.clone();
-    let found = web::block(move || db.incident_doc(id))
-        .await
-        .map_err(ApiError::internal)??;
+    let found = web::block(move || match db.incident_doc(id)? {
+        Some((doc, version)) => Ok::<_, servicedesk_projections::ProjectionError>(Some((
+            with_alarm_counts(&db, doc)?,
+            version,
+        ))),
+        None => Ok(None),
+    })
+    .await
+    .map_err(ApiError::internal)??;
     let (doc, version) = found.ok_or_else(|| ApiError::NotFound(format!("no incident {id}")))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{version}\"")))
         .content_type("application/json")
         .body(doc))
+}
+
+/// The incident document with its alarms' current occurrence counts (which change with every
+/// repeat and so are not part of the incident's events).
+fn with_alarm_counts(
+    db: &servicedesk_projections::ReadModelDb,
+    doc: String,
+) -> Result<String, servicedesk_projections::ProjectionError> {
+    use servicedesk_projections::ProjectionError;
+    let mut incident: servicedesk_domain::incident::Incident =
+        serde_json::from_str(&doc).map_err(|e| ProjectionError::Corrupt(e.to_string()))?;
+    if incident.monitoring.alarms.is_empty() {
+        return Ok(doc);
+    }
+    let ids: Vec<_> = incident.monitoring.alarms.iter().map(|a| a.alarm).collect();
+    let counts = db.alarm_counts(&ids)?;
+    for attached in &mut incident.monitoring.alarms {
+        if let Some((occurrences, last_seen)) = counts.get(&attached.alarm) {
+            attached.occurrences = Some(*occurrences);
+            attached.last_seen = DateTime::from_timestamp_micros(*last_seen);
+        }
+    }
+    serde_json::to_string(&incident).map_err(|e| ProjectionError::Corrupt(e.to_string()))
 }
 
 fn parse_as_of(query: &str) -> Result<Option<DateTime<Utc>>, ApiError> {

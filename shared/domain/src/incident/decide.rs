@@ -132,6 +132,8 @@ fn monitor_decision(
                 ev::AlarmAttached {
                     alarm: AttachedAlarm {
                         cleared: false,
+                        occurrences: None,
+                        last_seen: None,
                         ..alarm.clone()
                     },
                 },

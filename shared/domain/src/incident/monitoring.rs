@@ -32,6 +32,12 @@ pub struct AttachedAlarm {
     pub summary: String,
     #[serde(default)]
     pub cleared: bool,
+    /// Deliveries of the alarm so far, repeats included, and when it was last seen: filled in
+    /// when the incident is read (they change with every repeat), never recorded in events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrences: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What the alarm policy asks of an incident.

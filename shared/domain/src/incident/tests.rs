@@ -383,6 +383,8 @@ mod monitoring {
             fingerprint: format!("fp{n}"),
             summary: "disk full".into(),
             cleared: false,
+            occurrences: None,
+            last_seen: None,
         }
     }
 
