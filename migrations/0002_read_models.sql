@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS alarms (
     status             TEXT    NOT NULL,
     severity           TEXT    NOT NULL,
     host               TEXT,
+    configuration_item TEXT,
+    alarm_name         TEXT,
     incident           TEXT,
     flapping           INTEGER NOT NULL,
     occurrences        INTEGER NOT NULL,

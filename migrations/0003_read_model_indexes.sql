@@ -17,4 +17,7 @@ CREATE INDEX IF NOT EXISTS integrations_by_key ON integrations (key_sha256);
 CREATE INDEX IF NOT EXISTS alarms_by_changed     ON alarms (changed_at, id);
 CREATE INDEX IF NOT EXISTS alarms_by_status      ON alarms (status, changed_at, id);
 CREATE INDEX IF NOT EXISTS alarms_by_fingerprint ON alarms (fingerprint);
+-- recurrence across fingerprints: the alarms of one configuration item with one name
+CREATE INDEX IF NOT EXISTS alarms_by_item_name ON alarms (configuration_item, alarm_name)
+    WHERE configuration_item IS NOT NULL AND alarm_name IS NOT NULL;
 CREATE INDEX IF NOT EXISTS problems_by_opened ON problems (opened_at, id);

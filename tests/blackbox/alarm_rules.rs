@@ -317,3 +317,54 @@ fn the_third_incident_of_an_alarm_within_a_week_opens_a_problem() {
     assert_eq!(app.get(&format!("/api/v1/problems/{id}")).json()["id"], id);
     app.get("/api/v1/problems?status=solved").problem(400);
 }
+
+#[test]
+fn alarms_of_one_item_with_one_name_recur_together_across_fingerprints() {
+    let app = app();
+    let key = key(&app);
+    // one check on one server, reported per mount point: a fingerprint each
+    let disk = |mount: &str, status: &str| {
+        json!({"fingerprint": format!("db7:{mount}"), "severity": "critical", "status": status,
+               "summary": format!("disk {mount} full on db7"), "host": "db7",
+               "alarm_name": "DiskFull"})
+    };
+    for (round, mount) in ["/var", "/srv", "/home"].into_iter().enumerate() {
+        send(&app, &key, disk(mount, "firing"));
+        eventually(&app, "an incident per firing", |i| i.len() == round + 1);
+        send(&app, &key, disk(mount, "resolved"));
+        eventually(&app, "recovered", |i| {
+            i.iter().all(|x| x["status"] == "resolved")
+        });
+        if round < 2 {
+            // none of them fired twice: recurrence by fingerprint alone would see nothing
+            assert_eq!(app.get("/api/v1/problems").json(), json!([]));
+        }
+        advance(&app, 24 * 60 * 60);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let problem = loop {
+        let problems = app.get("/api/v1/problems").json();
+        if problems
+            .as_array()
+            .is_some_and(|p| p.len() == 1 && p[0]["incidents"].as_array().unwrap().len() == 3)
+        {
+            break problems[0].clone();
+        }
+        assert!(Instant::now() < deadline, "{problems}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(problem["recurrence_key"], "db7/DiskFull");
+    assert_eq!(problem["configuration_item"], "db7");
+    // an alarm of another name on the same item is another matter
+    send(
+        &app,
+        &key,
+        json!({"fingerprint": "db7:load", "severity": "critical", "status": "firing",
+               "summary": "load high on db7", "host": "db7", "alarm_name": "HighLoad"}),
+    );
+    eventually(&app, "a fourth incident", |i| i.len() == 4);
+    settle(&app);
+    let problems = app.get("/api/v1/problems").json();
+    assert_eq!(problems.as_array().unwrap().len(), 1);
+    assert_eq!(problems[0]["incidents"].as_array().unwrap().len(), 3);
+}

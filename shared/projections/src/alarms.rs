@@ -98,10 +98,12 @@ fn store(conn: &Connection, a: &Alarm, changed_at: i64) -> Result<(), Projection
     let id = a.id.to_string();
     conn.prepare_cached(
         "INSERT INTO alarms (id, integration, fingerprint, status, severity, host, incident, flapping,
-                             occurrences, last_seen, changed_at, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                             occurrences, last_seen, changed_at, version, configuration_item,
+                             alarm_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity,
             host = excluded.host, incident = excluded.incident, flapping = excluded.flapping,
+            configuration_item = excluded.configuration_item, alarm_name = excluded.alarm_name,
             occurrences = excluded.occurrences, last_seen = excluded.last_seen,
             changed_at = excluded.changed_at, version = excluded.version",
     )?
@@ -118,6 +120,8 @@ fn store(conn: &Connection, a: &Alarm, changed_at: i64) -> Result<(), Projection
         micros(a.last_seen),
         changed_at,
         a.version as i64,
+        a.snapshot.configuration_item,
+        a.snapshot.alarm_name,
     ])?;
     conn.prepare_cached(
         "INSERT INTO alarm_docs (id, doc) VALUES (?1, ?2)
@@ -165,6 +169,25 @@ impl crate::ReadModelDb {
                 }
             }
             Ok(found)
+        })
+    }
+
+    /// The alarms of one configuration item with one alarm name (documents as stored; the
+    /// counts are not needed by their only reader, recurrence), at most 200.
+    pub fn alarms_of_item(
+        &self,
+        configuration_item: &str,
+        alarm_name: &str,
+    ) -> Result<Vec<String>, ProjectionError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT d.doc FROM alarms a JOIN alarm_docs d ON d.id = a.id
+                 WHERE a.configuration_item = ?1 AND a.alarm_name = ?2 LIMIT 200",
+            )?;
+            let docs = stmt
+                .query_map([configuration_item, alarm_name], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(docs)
         })
     }
 

@@ -16,7 +16,9 @@ use crate::extract::{CorrelationId, IfMatch};
 use crate::incidents::execute::{execute_then, ReadYourWrites};
 use crate::problems::execute as problems;
 use crate::state::AppState;
-use servicedesk_domain::alarm::policy::{react, recurring, IncidentFacts, Reaction, Situation};
+use servicedesk_domain::alarm::policy::{
+    react, recurring, recurring_on_item, IncidentFacts, Reaction, Situation,
+};
 use servicedesk_domain::alarm::{self, Alarm, AlarmEvent, AlarmId};
 use servicedesk_domain::incident::{
     AttachedAlarm, IncidentCommand, IncidentId, MonitorCommand, OpenIncident, Status,
@@ -389,7 +391,8 @@ async fn react_to(
 }
 
 /// The third incident of an alarm within the recurrence window opens a problem (or joins the
-/// run's problem) and links every incident of the run to it.
+/// run's problem) and links every incident of the run to it; failing that, the third incident
+/// of the alarms of one configuration item with one alarm name (across fingerprints) does.
 async fn recur(
     state: &AppState,
     alarm: &Alarm,
@@ -397,28 +400,46 @@ async fn recur(
     integration: &Integration,
     correlation: CorrelationId,
 ) -> Result<(), ApiError> {
-    let Some((problem, incidents)) =
-        recurring(alarm, incident, state.clock.now(), &integration.rules)
-    else {
-        return Ok(());
+    let now = state.clock.now();
+    let rules = &integration.rules;
+    let s = &alarm.snapshot;
+    let days = rules.recurrence_window_seconds / 86_400;
+    let (problem, incidents, key, why) = match recurring(alarm, incident, now, rules) {
+        Some((problem, incidents)) => {
+            let why = format!(
+                "{} incidents of alarm {} within {days} days; opened by the alarm reactor.",
+                incidents.len(),
+                s.fingerprint
+            );
+            (problem, incidents, s.fingerprint.clone(), why)
+        }
+        None => {
+            let siblings = siblings(state, alarm).await?;
+            let Some((problem, incidents, key)) =
+                recurring_on_item(alarm, incident, &siblings, now, rules)
+            else {
+                return Ok(());
+            };
+            let why = format!(
+                "{} incidents of alarm {:?} on {} (several fingerprints) within {days} days; opened by the alarm reactor.",
+                incidents.len(),
+                s.alarm_name.as_deref().unwrap_or_default(),
+                s.configuration_item.as_deref().unwrap_or_default()
+            );
+            (problem, incidents, key, why)
+        }
     };
     let actor = servicedesk_store::Actor::system(NAME);
-    let s = &alarm.snapshot;
     let open = ProblemCommand::Open {
         id: problem,
         title: format!("Recurring: {}", title_of(alarm))
             .chars()
             .take(MAX_TITLE)
             .collect(),
-        description: format!(
-            "{} incidents of alarm {} within {} days; opened by the alarm reactor.",
-            incidents.len(),
-            s.fingerprint,
-            integration.rules.recurrence_window_seconds / 86_400
-        ),
+        description: why,
         configuration_item: s.configuration_item.clone(),
         service: s.service.clone(),
-        recurrence_key: Some(s.fingerprint.clone()),
+        recurrence_key: Some(key),
         opened_by: format!("monitoring:{}", integration.name),
     };
     match problems::execute(state, &actor, problem, correlation, open).await {
@@ -441,6 +462,23 @@ async fn recur(
         }
     }
     Ok(())
+}
+
+/// The other alarms of this alarm's configuration item and name, as the read model has them.
+async fn siblings(state: &AppState, alarm: &Alarm) -> Result<Vec<Alarm>, ApiError> {
+    let (Some(item), Some(name)) = (
+        alarm.snapshot.configuration_item.clone(),
+        alarm.snapshot.alarm_name.clone(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let db = state.read_models.clone();
+    let docs = actix_web::web::block(move || db.alarms_of_item(&item, &name))
+        .await
+        .map_err(ApiError::internal)??;
+    docs.iter()
+        .map(|doc| serde_json::from_str(doc).map_err(ApiError::internal))
+        .collect()
 }
 
 /// Incidents this reactor opened, by host, so that the next alarm of a storm finds the first

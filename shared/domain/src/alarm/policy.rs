@@ -188,3 +188,47 @@ pub fn recurring(
         incidents,
     ))
 }
+
+/// Recurrence across fingerprints: alarms with the same configuration item and alarm name (a
+/// disk check per mount point, a probe per URL of one site) are one recurring cause. When
+/// together they have caused `recurrence_threshold` incidents within the window (counting the
+/// one just opened or joined), those belong to one problem, whose id is derived from the pair
+/// and the first incident of the window. `siblings` are the other alarms of the pair as the
+/// read model knows them; this alarm's own state wins over its copy there.
+pub fn recurring_on_item(
+    alarm: &Alarm,
+    incident: IncidentId,
+    siblings: &[Alarm],
+    now: DateTime<Utc>,
+    rules: &AlarmRules,
+) -> Option<(crate::problem::ProblemId, Vec<IncidentId>, String)> {
+    const NAMESPACE: Uuid = Uuid::from_u128(0x3f_40_51_62_73_84_45_96_a7_b8_c9_da_eb_fc_0d_1e);
+    let item = alarm.snapshot.configuration_item.as_deref()?;
+    let name = alarm.snapshot.alarm_name.as_deref()?;
+    let mut caused: Vec<(IncidentId, DateTime<Utc>)> = siblings
+        .iter()
+        .filter(|s| s.id != alarm.id)
+        .chain(std::iter::once(alarm))
+        .flat_map(|a| a.incidents.iter().copied())
+        .filter(|(_, at)| now - *at <= rules.recurrence_window())
+        .collect();
+    if !caused.iter().any(|(id, _)| *id == incident) {
+        caused.push((incident, now));
+    }
+    // One incident fed by several of these alarms (a storm) counts once, at its first link.
+    caused.sort_by_key(|(id, at)| (*at, *id));
+    let mut seen = std::collections::HashSet::new();
+    caused.retain(|(id, _)| seen.insert(*id));
+    if caused.len() < rules.recurrence_threshold {
+        return None;
+    }
+    let key = format!("{item}/{name}");
+    let mut seed = key.as_bytes().to_vec();
+    seed.push(0);
+    seed.extend_from_slice(caused[0].0 .0.as_bytes());
+    Some((
+        crate::problem::ProblemId(Uuid::new_v5(&NAMESPACE, &seed)),
+        caused.into_iter().map(|(id, _)| id).collect(),
+        key,
+    ))
+}

@@ -332,3 +332,52 @@ fn the_third_incident_within_the_window_makes_a_problem() {
     let late = t(8 * 24 * 60);
     assert_eq!(recurring(&a, i(5), late, &rules), None);
 }
+
+#[test]
+fn alarms_of_one_item_and_name_recur_together_across_fingerprints() {
+    use super::policy::recurring_on_item;
+    let rules = AlarmRules::default();
+    let i = |n: u128| IncidentId(Uuid::from_u128(n));
+    // the same check on the same item under three fingerprints (one per mount point, say)
+    let sibling = |fp: &str, incident: u128, minute: i64| {
+        let mut a = alarm(Severity::Critical);
+        a.snapshot.fingerprint = fp.into();
+        a.id = super::AlarmId::for_key(a.snapshot.integration, fp);
+        with(
+            a,
+            AlarmEvent::AlarmIncidentLinked(ev::IncidentLink {
+                incident: i(incident),
+            }),
+            minute,
+        )
+    };
+    let first = sibling("fp-a", 1, 0);
+    let second = sibling("fp-b", 2, 60);
+    let mut third = alarm(Severity::Critical);
+    third.snapshot.fingerprint = "fp-c".into();
+    third.id = super::AlarmId::for_key(third.snapshot.integration, "fp-c");
+
+    assert_eq!(
+        recurring_on_item(&third, i(3), std::slice::from_ref(&first), t(120), &rules),
+        None,
+        "two incidents are not yet a pattern"
+    );
+    let (problem, incidents, key) = recurring_on_item(
+        &third,
+        i(3),
+        &[first.clone(), second.clone()],
+        t(120),
+        &rules,
+    )
+    .unwrap();
+    assert_eq!(incidents, vec![i(1), i(2), i(3)]);
+    assert_eq!(key, "www/Agent ping");
+    // a storm's incident fed by two of them counts once; the problem stays the same
+    let also_on_one = sibling("fp-d", 1, 5);
+    let (same, again, _) =
+        recurring_on_item(&third, i(3), &[first, second, also_on_one], t(120), &rules).unwrap();
+    assert_eq!((same, again.len()), (problem, 3));
+    // an alarm without a configuration item or a name recurs only by its fingerprint
+    third.snapshot.alarm_name = None;
+    assert_eq!(recurring_on_item(&third, i(3), &[], t(120), &rules), None);
+}
