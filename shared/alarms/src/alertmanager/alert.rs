@@ -53,20 +53,26 @@ fn status(alert: &Obj<'_>) -> Result<AlarmStatus, ParseError> {
     let raw = alert
         .opt_str("status")?
         .ok_or_else(|| json::required(&alert.field_path("status")))?;
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "firing" => Ok(AlarmStatus::Firing),
-        "resolved" => Ok(AlarmStatus::Resolved),
-        _ => Err(ParseError::new(
+    status_named(raw).ok_or_else(|| {
+        ParseError::new(
             alert.field_path("status"),
             format!("unknown alert status {raw:?}; expected firing or resolved"),
-        )),
+        )
+    })
+}
+
+pub(super) fn status_named(raw: &str) -> Option<AlarmStatus> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "firing" => Some(AlarmStatus::Firing),
+        "resolved" => Some(AlarmStatus::Resolved),
+        _ => None,
     }
 }
 
 /// Annotation `summary`, else `description`, else `message`, else the alert name. An alert
 /// with none of these (possible, just unusual) is named by its fingerprint so the summary is
 /// never empty.
-fn summary(
+pub(super) fn summary(
     labels: &BTreeMap<String, String>,
     annotations: &BTreeMap<String, String>,
     fingerprint: &str,
@@ -81,27 +87,40 @@ fn summary(
 /// `startsAt`; Go's zero time means "unknown", as does an absent field. A present but
 /// unreadable timestamp is an error: it would silently reorder the alarm history.
 fn started_at(alert: &Obj<'_>) -> Result<Option<DateTime<Utc>>, ParseError> {
-    let Some(raw) = alert.opt_non_empty("startsAt")? else {
-        return Ok(None);
-    };
-    let time = parse_iso8601(raw).ok_or_else(|| {
+    started_from(alert.opt_non_empty("startsAt")?).map_err(|raw| {
         ParseError::new(
             alert.field_path("startsAt"),
             format!("not an RFC 3339 timestamp: {raw:?}"),
         )
-    })?;
+    })
+}
+
+/// `Err` carries the text that is not a timestamp.
+pub(super) fn started_from(raw: Option<&str>) -> Result<Option<DateTime<Utc>>, String> {
+    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let time = parse_iso8601(raw).ok_or_else(|| raw.to_owned())?;
     Ok(Some(time).filter(|t| !is_go_zero_time(t)))
 }
 
 /// Grafana's query values, kept as annotations so a ticket can show what crossed the threshold.
 /// The sender's own annotations win on a name clash.
 fn add_grafana_values(alert: &Obj<'_>, annotations: &mut BTreeMap<String, String>) {
-    if let Some(values) = alert.get("values") {
+    add_grafana(alert.get("values"), alert.get("valueString"), annotations);
+}
+
+pub(super) fn add_grafana(
+    values: Option<&serde_json::Value>,
+    value_string: Option<&serde_json::Value>,
+    annotations: &mut BTreeMap<String, String>,
+) {
+    if let Some(values) = values {
         annotations
             .entry("values".to_owned())
             .or_insert_with(|| json::stringify(values));
     }
-    if let Some(value_string) = alert.get("valueString") {
+    if let Some(value_string) = value_string {
         let text = json::stringify(value_string);
         if !text.is_empty() {
             annotations.entry("value_string".to_owned()).or_insert(text);
@@ -109,6 +128,6 @@ fn add_grafana_values(alert: &Obj<'_>, annotations: &mut BTreeMap<String, String
     }
 }
 
-fn non_empty(value: Option<&String>) -> Option<String> {
+pub(super) fn non_empty(value: Option<&String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty()).cloned()
 }

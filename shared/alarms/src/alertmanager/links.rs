@@ -12,22 +12,38 @@ pub(super) fn links(
     alert: &Obj<'_>,
     annotations: &BTreeMap<String, String>,
 ) -> Result<Vec<AlarmLink>, ParseError> {
+    Ok(links_from(
+        alert.opt_str("generatorURL")?,
+        annotations,
+        [
+            alert.opt_str("dashboardURL")?,
+            alert.opt_str("panelURL")?,
+            alert.opt_str("silenceURL")?,
+            alert.opt_str("imageURL")?,
+        ],
+    ))
+}
+
+/// `grafana`: dashboardURL, panelURL, silenceURL, imageURL.
+pub(super) fn links_from(
+    generator: Option<&str>,
+    annotations: &BTreeMap<String, String>,
+    grafana: [Option<&str>; 4],
+) -> Vec<AlarmLink> {
     let mut links = Vec::new();
-    push(&mut links, alert.opt_str("generatorURL")?, "Source");
+    push(&mut links, generator, "Source");
     push(
         &mut links,
         annotations.get("runbook_url").map(String::as_str),
         "Runbook",
     );
-    for (field, text) in [
-        ("dashboardURL", "Dashboard"),
-        ("panelURL", "Panel"),
-        ("silenceURL", "Silence"),
-        ("imageURL", "Image"),
-    ] {
-        push(&mut links, alert.opt_str(field)?, text);
+    for (href, text) in grafana
+        .into_iter()
+        .zip(["Dashboard", "Panel", "Silence", "Image"])
+    {
+        push(&mut links, href, text);
     }
-    Ok(links)
+    links
 }
 
 fn push(links: &mut Vec<AlarmLink>, href: Option<&str>, text: &str) {

@@ -15,6 +15,7 @@
 //! alerts, so it says nothing about resolution; the per-alert status does.
 
 mod alert;
+mod fast;
 mod identity;
 mod links;
 mod severity;
@@ -28,6 +29,17 @@ use serde_json::Value;
 
 /// Parses an Alertmanager or Grafana webhook body into one alarm per alert, in order.
 pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Vec<CanonicalAlarm>, ParseError> {
+    match fast::parse(body, received_at) {
+        Some(alarms) => Ok(alarms),
+        None => parse_fields(body, received_at),
+    }
+}
+
+/// Field by field through `serde_json::Value`, so that an error can name the path at fault.
+fn parse_fields(
+    body: &[u8],
+    received_at: DateTime<Utc>,
+) -> Result<Vec<CanonicalAlarm>, ParseError> {
     let value = json::parse_body(body)?;
     let root = Obj::new(&value, "")?;
     let source = detect_source(&root);
