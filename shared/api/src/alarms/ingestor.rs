@@ -516,3 +516,96 @@ async fn load(store: &dyn EventStore, id: AlarmId) -> Result<Option<Alarm>, Stor
     }
     Ok(state)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use servicedesk_alarms::{AlarmStatus, Severity, SourceKind};
+    use servicedesk_domain::alarm::journal::AlarmJournalEvent;
+    use servicedesk_domain::integration::{IntegrationDefaults, IntegrationId};
+    use servicedesk_store::sqlite::SqliteEventStore;
+    use servicedesk_store::SystemClock;
+
+    fn integration() -> Integration {
+        let now = chrono::Utc::now();
+        Integration {
+            id: IntegrationId(uuid::Uuid::from_u128(7)),
+            version: 0,
+            name: "test".into(),
+            kind: SourceKind::Generic,
+            key_sha256: String::new(),
+            key_hint: String::new(),
+            defaults: IntegrationDefaults::default(),
+            rules: Default::default(),
+            revoked: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn firing(fingerprint: &str) -> CanonicalAlarm {
+        CanonicalAlarm {
+            source: SourceKind::Generic,
+            fingerprint: fingerprint.into(),
+            severity: Severity::Warning,
+            status: AlarmStatus::Firing,
+            lifecycle: None,
+            summary: "disk filling up".into(),
+            host: Some("db1".into()),
+            configuration_item: Some("db1".into()),
+            service: None,
+            alarm_name: Some("DiskFull".into()),
+            labels: Default::default(),
+            annotations: Default::default(),
+            links: vec![],
+            started_at: None,
+            received_at: chrono::Utc::now(),
+        }
+    }
+
+    /// Two ingestors over one log stand for two processes: the same new alarms delivered to both
+    /// at once race to raise them. The loser's batch conflicts and is decided again on the log,
+    /// so each alarm is raised exactly once and the other delivery is counted as a repeat.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_conflicting_batch_is_decided_again_and_nothing_is_lost_or_doubled() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn EventStore> = Arc::new(
+            SqliteEventStore::open(&dir.path().join("events.db"), Arc::new(SystemClock)).unwrap(),
+        );
+        let (one, one_task) = AlarmIngestor::spawn(store.clone(), Arc::new(SystemClock));
+        let (two, two_task) = AlarmIngestor::spawn(store.clone(), Arc::new(SystemClock));
+        let integration = integration();
+        let fingerprints: Vec<String> = (0..20).map(|n| format!("fp-{n}")).collect();
+        for fp in &fingerprints {
+            let (a, b) = tokio::join!(
+                one.deliver(&integration, uuid::Uuid::now_v7(), vec![firing(fp)]),
+                two.deliver(&integration, uuid::Uuid::now_v7(), vec![firing(fp)]),
+            );
+            assert!(a.is_ok() && b.is_ok(), "{fp}: {:?} {:?}", a.err(), b.err());
+        }
+        let mut repeats = 0;
+        for recorded in store.read_all(0, 10_000).await.unwrap() {
+            if recorded.stream == journal::REPEATS_STREAM {
+                let AlarmJournalEvent::AlarmsRepeated(batch) = AlarmJournalEvent::from_stored(
+                    &recorded.event_type,
+                    recorded.schema_version,
+                    &recorded.data,
+                )
+                .unwrap();
+                repeats += batch.repeats.iter().map(|r| r.count).sum::<u64>();
+            }
+        }
+        for fp in &fingerprints {
+            let id = AlarmId::for_key(integration.id.0, fp);
+            let stream = store.read_stream(&id.stream(), 0, 100).await.unwrap();
+            let types: Vec<&str> = stream.iter().map(|e| e.event_type.as_str()).collect();
+            assert_eq!(types, vec!["AlarmRaised"], "{fp}");
+        }
+        assert_eq!(repeats, fingerprints.len() as u64, "one repeat per alarm");
+        drop((one, two));
+        one_task.await.unwrap();
+        two_task.await.unwrap();
+        store.close().await.unwrap();
+    }
+}
