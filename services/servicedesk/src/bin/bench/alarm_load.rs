@@ -299,7 +299,9 @@ fn report_load(report: &mut Report, name: &str, r: &LoadResult) {
 }
 
 /// New critical alarms, one at a time, each timed from the moment it is sent until its incident
-/// is in the read model.
+/// is in the read model. With `PROBE_DEBUG` set, each probe slower than 150 ms is printed with
+/// the time it was sent, to line slow ones up with the server's log (how a periodic stall of
+/// the projection was found).
 fn probe(base: &str, key: &str, token: &str, stop: &AtomicBool) -> Vec<u64> {
     let client = agent();
     let mut samples = Vec::new();
