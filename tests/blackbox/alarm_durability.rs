@@ -10,17 +10,7 @@ use std::time::{Duration, Instant};
 const SENDERS: usize = 6;
 
 fn generic_key(app: &TestApp) -> String {
-    let admin = app.issue_token(&["admin"], "ada", "1h");
-    let body = serde_json::to_vec(&json!({"name": "durability", "kind": "generic"})).unwrap();
-    let reply = app.request(
-        "POST",
-        "/api/v1/integrations",
-        Some(&admin),
-        &[],
-        Some(("application/json", body)),
-    );
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.json()["key"].as_str().unwrap().to_owned()
+    app.register_integration(&json!({"name": "durability", "kind": "generic"}))
 }
 
 /// Occurrences of the alarm with this fingerprint, once the read models show at least `min`.

@@ -14,21 +14,10 @@ fn payload(name: &str) -> Vec<u8> {
 }
 
 fn alertmanager_key(app: &TestApp) -> String {
-    let admin = app.issue_token(&["admin"], "ada", "1h");
-    let body = serde_json::to_vec(&json!({
+    app.register_integration(&json!({
         "name": "prometheus", "kind": "alertmanager",
         "defaults": {"customer": "acme", "assignment_group": "ops"}
     }))
-    .unwrap();
-    let reply = app.request(
-        "POST",
-        "/api/v1/integrations",
-        Some(&admin),
-        &[],
-        Some(("application/json", body)),
-    );
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.json()["key"].as_str().unwrap().to_owned()
 }
 
 fn deliver(app: &TestApp, key: &str, name: &str) {

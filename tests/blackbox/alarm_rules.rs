@@ -16,19 +16,9 @@ fn admin(app: &TestApp) -> String {
 }
 
 fn key(app: &TestApp) -> String {
-    let body = serde_json::to_vec(
+    app.register_integration(
         &json!({"name": "checks", "kind": "generic", "defaults": {"customer": "night-shift"}}),
     )
-    .unwrap();
-    let reply = app.request(
-        "POST",
-        "/api/v1/integrations",
-        Some(&admin(app)),
-        &[],
-        Some(("application/json", body)),
-    );
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.json()["key"].as_str().unwrap().to_owned()
 }
 
 fn send(app: &TestApp, key: &str, alarm: Value) {
@@ -248,19 +238,10 @@ fn alarms_of_one_host_in_a_storm_join_one_incident() {
 fn the_third_incident_of_an_alarm_within_a_week_opens_a_problem() {
     let app = app();
     // flapping thresholds out of the way: this test is about recurrence
-    let body = serde_json::to_vec(&json!({
+    let key = app.register_integration(&json!({
         "name": "checks", "kind": "generic", "defaults": {"customer": "night-shift"},
         "rules": {"flap_high_percent": 90, "flap_low_percent": 50}
-    }))
-    .unwrap();
-    let reply = app.request(
-        "POST",
-        "/api/v1/integrations",
-        Some(&admin(&app)),
-        &[],
-        Some(("application/json", body)),
-    );
-    let key = reply.json()["key"].as_str().unwrap().to_owned();
+    }));
     for round in 1..=3 {
         send(&app, &key, critical("mail1", "firing"));
         eventually(&app, "an incident per firing", |i| i.len() == round);

@@ -23,17 +23,7 @@ fn payload(name: &str) -> Vec<u8> {
 
 /// Registers an integration and returns its key.
 fn integration(app: &TestApp, kind: &str) -> String {
-    let admin = app.issue_token(&["admin"], "ada", "1h");
-    let body = serde_json::to_vec(&json!({"name": format!("{kind} test"), "kind": kind})).unwrap();
-    let reply = app.request(
-        "POST",
-        "/api/v1/integrations",
-        Some(&admin),
-        &[],
-        Some(("application/json", body)),
-    );
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.json()["key"].as_str().unwrap().to_owned()
+    app.register_integration(&json!({"name": format!("{kind} test"), "kind": kind}))
 }
 
 fn post(app: &TestApp, path: &str, key: Option<&str>, content_type: &str, body: Vec<u8>) -> Reply {

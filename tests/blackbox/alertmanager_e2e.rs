@@ -127,20 +127,9 @@ fn eventually(app: &TestApp, what: &str, check: impl Fn(&[Value]) -> bool) -> Ve
 #[test]
 fn alertmanager_opens_and_resolves_incidents_through_its_webhook() {
     let app = spawn_app();
-    let admin = app.issue_token(&["admin"], "ada", "1h");
-    let body = serde_json::to_vec(&json!({
+    let key = app.register_integration(&json!({
         "name": "alertmanager", "kind": "alertmanager", "defaults": {"customer": "hosting-ag"}
-    }))
-    .unwrap();
-    let registered = app.request(
-        "POST",
-        "/api/v1/integrations",
-        Some(&admin),
-        &[],
-        Some(("application/json", body)),
-    );
-    assert_eq!(registered.status, 201, "{}", registered.body);
-    let key = registered.json()["key"].as_str().unwrap().to_owned();
+    }));
     let am = start_alertmanager(&app.url("/api/v1/alarms/alertmanager"), &key);
 
     post_alerts(

@@ -58,17 +58,8 @@ fn rebuilt_read_models_equal_the_live_ones() {
             app.post(&format!("{path}/comments"), &json!({"body": "checked"}));
         }
     }
-    let admin = app.issue_token(&["admin"], "ada", "1h");
     for name in ["zabbix-dc1", "prometheus-eu"] {
-        let body = serde_json::to_vec(&json!({"name": name, "kind": "zabbix"})).unwrap();
-        let reply = app.request(
-            "POST",
-            "/api/v1/integrations",
-            Some(&admin),
-            &[],
-            Some(("application/json", body)),
-        );
-        assert_eq!(reply.status, 201, "{}", reply.body);
+        app.register_integration(&json!({"name": name, "kind": "zabbix"}));
     }
     let head = app.log_head();
     app.stop();

@@ -245,6 +245,20 @@ impl TestApp {
         reply.json()
     }
 
+    /// Registers a monitoring integration as an admin and returns its key (shown only once).
+    pub fn register_integration(&self, body: &Value) -> String {
+        let admin = self.issue_token(&["admin"], "ada", "1h");
+        let reply = self.request(
+            "POST",
+            "/api/v1/integrations",
+            Some(&admin),
+            &[],
+            Some(("application/json", serde_json::to_vec(body).unwrap())),
+        );
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.json()["key"].as_str().unwrap().to_owned()
+    }
+
     pub fn open_simple(&self, title: &str) -> String {
         self.open_incident(json!({"title": title}))["id"]
             .as_str()
