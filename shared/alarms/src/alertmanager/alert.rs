@@ -1,7 +1,7 @@
 //! One alert of a webhook group, mapped to a canonical alarm.
 
 use super::{identity, links, severity};
-use crate::canonical::{AlarmStatus, CanonicalAlarm, ParseError, SourceKind};
+use crate::canonical::{AlarmLink, AlarmStatus, CanonicalAlarm, ParseError, SourceKind};
 use crate::hash::label_fingerprint;
 use crate::json::{self, Obj};
 use crate::time::{is_go_zero_time, parse_iso8601};
@@ -21,18 +21,55 @@ pub(super) fn map_alert(
     let mut annotations = alert.string_map("annotations")?;
     add_grafana_values(alert, &mut annotations);
 
+    let sender_fingerprint = alert.opt_str("fingerprint")?.map(str::to_owned);
+    let links = links::links(alert, &annotations)?;
+    Ok(assemble(Alert {
+        source,
+        status,
+        sender_fingerprint,
+        started_at: started_at(alert)?,
+        links,
+        labels,
+        annotations,
+        received_at,
+    }))
+}
+
+/// What a reader took from one alert; [`assemble`] derives the rest, the same for both
+/// readers (this field-by-field one and `fast`).
+pub(super) struct Alert {
+    pub source: SourceKind,
+    pub status: AlarmStatus,
+    pub sender_fingerprint: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub links: Vec<AlarmLink>,
+    pub labels: BTreeMap<String, String>,
+    /// With Grafana's values already added (see [`add_grafana`]).
+    pub annotations: BTreeMap<String, String>,
+    pub received_at: DateTime<Utc>,
+}
+
+pub(super) fn assemble(alert: Alert) -> CanonicalAlarm {
+    let Alert {
+        source,
+        status,
+        sender_fingerprint,
+        started_at,
+        links,
+        labels,
+        annotations,
+        received_at,
+    } = alert;
     // The sender's fingerprint wins: Grafana's covers private `__...__` labels it strips
     // before sending, so recomputing it from the visible labels would not match.
-    let fingerprint = match alert.opt_non_empty("fingerprint")? {
-        Some(fp) => fp.to_owned(),
+    let fingerprint = match sender_fingerprint.filter(|fp| !fp.trim().is_empty()) {
+        Some(fp) => fp,
         None => label_fingerprint(&labels),
     };
     let host = identity::host(&labels);
     let configuration_item = identity::configuration_item(&labels).or_else(|| host.clone());
-
-    Ok(CanonicalAlarm {
+    CanonicalAlarm {
         source,
-        fingerprint: fingerprint.clone(),
         severity: severity::severity_from_label(labels.get("severity").map(String::as_str)),
         status,
         lifecycle: None,
@@ -41,12 +78,13 @@ pub(super) fn map_alert(
         configuration_item,
         service: identity::service(&labels),
         alarm_name: non_empty(labels.get("alertname")),
-        links: links::links(alert, &annotations)?,
-        started_at: started_at(alert)?,
+        links,
+        started_at,
+        fingerprint,
         labels,
         annotations,
         received_at,
-    })
+    }
 }
 
 fn status(alert: &Obj<'_>) -> Result<AlarmStatus, ParseError> {
@@ -72,7 +110,7 @@ pub(super) fn status_named(raw: &str) -> Option<AlarmStatus> {
 /// Annotation `summary`, else `description`, else `message`, else the alert name. An alert
 /// with none of these (possible, just unusual) is named by its fingerprint so the summary is
 /// never empty.
-pub(super) fn summary(
+fn summary(
     labels: &BTreeMap<String, String>,
     annotations: &BTreeMap<String, String>,
     fingerprint: &str,
@@ -128,6 +166,6 @@ pub(super) fn add_grafana(
     }
 }
 
-pub(super) fn non_empty(value: Option<&String>) -> Option<String> {
+fn non_empty(value: Option<&String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty()).cloned()
 }

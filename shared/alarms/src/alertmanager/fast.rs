@@ -4,10 +4,9 @@
 //! duplicate key, an unknown status, a bad timestamp) returns `None`, and the field-by-field
 //! reader in `alert` parses the body again to produce the same result or to name the fault.
 
-use super::alert::{add_grafana, non_empty, started_from, status_named, summary};
-use super::{identity, links, severity};
+use super::alert::{add_grafana, assemble, started_from, status_named};
+use super::links;
 use crate::canonical::{CanonicalAlarm, SourceKind};
-use crate::hash::label_fingerprint;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
@@ -79,12 +78,6 @@ fn map_alert(
         alert.value_string.as_ref(),
         &mut annotations,
     );
-    let fingerprint = match alert.fingerprint.filter(|f| !f.trim().is_empty()) {
-        Some(fp) => fp,
-        None => label_fingerprint(&labels),
-    };
-    let host = identity::host(&labels);
-    let configuration_item = identity::configuration_item(&labels).or_else(|| host.clone());
     let links = links::links_from(
         alert.generator_url.as_deref(),
         &annotations,
@@ -95,23 +88,16 @@ fn map_alert(
             alert.image_url.as_deref(),
         ],
     );
-    Some(CanonicalAlarm {
+    Some(assemble(super::alert::Alert {
         source,
-        severity: severity::severity_from_label(labels.get("severity").map(String::as_str)),
         status,
-        lifecycle: None,
-        summary: summary(&labels, &annotations, &fingerprint),
-        host,
-        configuration_item,
-        service: identity::service(&labels),
-        alarm_name: non_empty(labels.get("alertname")),
-        links,
+        sender_fingerprint: alert.fingerprint,
         started_at: started_from(alert.starts_at.as_deref()).ok()?,
-        fingerprint,
+        links,
         labels,
         annotations,
         received_at,
-    })
+    }))
 }
 
 #[cfg(test)]
