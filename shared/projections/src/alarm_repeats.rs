@@ -42,16 +42,10 @@ pub(crate) struct Counts(HashMap<AlarmId, (u64, i64)>);
 impl Counts {
     pub(crate) fn add(&mut self, events: &[RecordedEvent]) {
         for recorded in events.iter().filter(|e| concerns(e)) {
-            let batch = match AlarmJournalEvent::from_stored(
-                &recorded.event_type,
-                recorded.schema_version,
-                &recorded.data,
-            ) {
-                Ok(AlarmJournalEvent::AlarmsRepeated(batch)) => batch,
-                Err(unknown) => {
-                    tracing::warn!(position = recorded.position, %unknown, "skipping unreadable repeat journal event");
-                    continue;
-                }
+            let Some(AlarmJournalEvent::AlarmsRepeated(batch)) =
+                crate::alarms::readable::<AlarmJournalEvent>(recorded)
+            else {
+                continue;
             };
             for repeat in batch.repeats {
                 let sum = self.0.entry(repeat.alarm).or_insert((0, i64::MIN));

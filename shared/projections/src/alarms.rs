@@ -52,7 +52,10 @@ pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), P
     Ok(())
 }
 
-fn readable<E: servicedesk_domain::codec::StoredEvent>(recorded: &RecordedEvent) -> Option<E> {
+/// The event, or None (logged) when this build cannot read it.
+pub(crate) fn readable<E: servicedesk_domain::codec::StoredEvent>(
+    recorded: &RecordedEvent,
+) -> Option<E> {
     match E::from_stored(
         &recorded.event_type,
         recorded.schema_version,

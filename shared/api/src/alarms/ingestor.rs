@@ -504,17 +504,7 @@ impl Writes {
 
 async fn load(store: &dyn EventStore, id: AlarmId) -> Result<Option<Alarm>, StoreError> {
     let history = store.read_stream(&id.stream(), 0, usize::MAX).await?;
-    let mut state = None;
-    for recorded in &history {
-        let event = AlarmEvent::from_stored(
-            &recorded.event_type,
-            recorded.schema_version,
-            &recorded.data,
-        )
-        .map_err(|e| StoreError::Io(format!("{}: {e}", recorded.stream)))?;
-        state = evolve(state, &event, recorded.occurred_at);
-    }
-    Ok(state)
+    crate::streams::fold(&history, evolve).map_err(|e| StoreError::Io(e.to_string()))
 }
 
 #[cfg(test)]
