@@ -99,11 +99,10 @@ async fn follow(
     db: &ReadModelDb,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<(), ProjectionError> {
-    let mut conn = Some(ReadModelDb::open_writer(db.path())?);
-    let from = match &conn {
-        Some(c) => checkpoint(c, PROJECTION)?,
-        None => 0,
-    };
+    let writer = ReadModelDb::open_writer(db.path())?;
+    let from = checkpoint(&writer, PROJECTION)?;
+    // Taken by the blocking write and handed back, as the main projection does.
+    let mut conn = Some(writer);
     let mut subscription = Subscription::new(store.clone(), from, BATCH);
     let mut flush = tokio::time::interval(FLUSH_EVERY);
     let mut counts = Counts::default();
