@@ -3,6 +3,7 @@
 //! Nothing here does IO, runs async code or reads the clock: the caller passes `now` in, so
 //! tests (and the SLA engine later) can move time at will.
 
+pub mod aggregate;
 pub mod alarm;
 pub mod codec;
 pub mod error;
@@ -13,5 +14,6 @@ pub mod problem;
 pub mod stream_id;
 pub mod text;
 
+pub use aggregate::{Aggregate, DecisionContext, StreamId};
 pub use error::{DomainError, FieldError};
 pub use priority::{Impact, Priority, PriorityMatrix, Urgency};

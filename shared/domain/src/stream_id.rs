@@ -24,6 +24,14 @@ macro_rules! stream_id {
             }
         }
 
+        impl $crate::aggregate::StreamId for $name {
+            const STREAM_PREFIX: &'static str = $prefix;
+
+            fn stream(&self) -> String {
+                <$name>::stream(self)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)

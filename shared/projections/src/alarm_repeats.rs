@@ -10,12 +10,13 @@
 //! checkpoint is written with the counts, and the journal since is read again.
 
 use crate::db::{checkpoint, save_checkpoint, ReadModelDb};
+use crate::registry::{Follows, Projection};
 use crate::time::micros;
 use crate::ProjectionError;
 use rusqlite::{params, Connection};
 use servicedesk_domain::alarm::journal::{AlarmJournalEvent, REPEATS_STREAM};
 use servicedesk_domain::alarm::AlarmId;
-use servicedesk_store::{EventStore, Position, RecordedEvent, Subscription};
+use servicedesk_store::{follow, EventStore, FollowOptions, Follower, Position, RecordedEvent};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,8 +32,21 @@ const FLUSH_EVERY: Duration = Duration::from_secs(1);
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(60);
 const BATCH: usize = 5_000;
 
-pub(crate) fn concerns(recorded: &RecordedEvent) -> bool {
-    recorded.stream == REPEATS_STREAM
+pub(crate) struct AlarmRepeats;
+
+impl Projection for AlarmRepeats {
+    const NAME: &'static str = PROJECTION;
+    const FOLLOWS: Follows = Follows::OnItsOwn;
+
+    fn concerns(recorded: &RecordedEvent) -> bool {
+        recorded.stream == REPEATS_STREAM
+    }
+
+    fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        let mut counts = Counts::default();
+        counts.add(events);
+        counts.write(conn)
+    }
 }
 
 /// Repeats summed per alarm: (count, last seen in microseconds).
@@ -41,7 +55,7 @@ pub(crate) struct Counts(HashMap<AlarmId, (u64, i64)>);
 
 impl Counts {
     pub(crate) fn add(&mut self, events: &[RecordedEvent]) {
-        for recorded in events.iter().filter(|e| concerns(e)) {
+        for recorded in events.iter().filter(|e| AlarmRepeats::concerns(e)) {
             let Some(AlarmJournalEvent::AlarmsRepeated(batch)) =
                 crate::alarms::readable::<AlarmJournalEvent>(recorded)
             else {
@@ -76,72 +90,89 @@ impl Counts {
 pub fn start(
     store: Arc<dyn EventStore>,
     db: ReadModelDb,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            match follow(&store, &db, &mut stop).await {
-                Ok(()) => return,
-                Err(e) => {
-                    tracing::error!(error = %e, "repeat counts failed; restarting from their checkpoint");
-                    tokio::select! {
-                        _ = stop.wait_for(|s| *s) => return,
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    }
-                }
-            }
-        }
-    })
+    let follower = RepeatCounts {
+        db,
+        conn: None,
+        counts: Counts::default(),
+        read_to: None,
+        saved: tokio::time::Instant::now(),
+    };
+    let options = FollowOptions {
+        batch: BATCH,
+        tick: Some(FLUSH_EVERY),
+        ..FollowOptions::default()
+    };
+    tokio::spawn(follow(store, follower, options, stop))
 }
 
-async fn follow(
-    store: &Arc<dyn EventStore>,
-    db: &ReadModelDb,
-    stop: &mut watch::Receiver<bool>,
-) -> Result<(), ProjectionError> {
-    let writer = ReadModelDb::open_writer(db.path())?;
-    let from = checkpoint(&writer, PROJECTION)?;
-    // Taken by the blocking write and handed back, as the main projection does.
-    let mut conn = Some(writer);
-    let mut subscription = Subscription::new(store.clone(), from, BATCH);
-    let mut flush = tokio::time::interval(FLUSH_EVERY);
-    let mut counts = Counts::default();
-    let mut read_to: Option<Position> = None;
-    let mut saved = tokio::time::Instant::now();
-    loop {
-        let stopping = tokio::select! {
-            biased;
-            _ = stop.wait_for(|s| *s) => true,
-            _ = flush.tick() => false,
-            batch = subscription.next_batch() => {
-                let events = batch?;
-                counts.add(&events);
-                if let Some(last) = events.last() {
-                    read_to = Some(last.position);
-                }
-                continue;
-            }
-        };
-        let due = !counts.0.is_empty() || stopping || saved.elapsed() >= CHECKPOINT_EVERY;
-        if let Some(position) = read_to.filter(|_| due) {
-            read_to = None;
-            saved = tokio::time::Instant::now();
-            let Some(mut writer) = conn.take() else {
-                return Err(ProjectionError::Worker("connection lost".into()));
-            };
-            let batch = std::mem::take(&mut counts);
-            let (writer, written) = tokio::task::spawn_blocking(move || {
-                let written = write(&mut writer, batch, position);
-                (writer, written)
-            })
-            .await
-            .map_err(|e| ProjectionError::Worker(e.to_string()))?;
-            conn = Some(writer);
-            written?;
-        }
-        if stopping {
+/// Counts gathered since the last write, and how far the log has been read.
+struct RepeatCounts {
+    db: ReadModelDb,
+    /// Taken by the blocking write and handed back, as the main projection does.
+    conn: Option<Connection>,
+    counts: Counts,
+    read_to: Option<Position>,
+    saved: tokio::time::Instant,
+}
+
+impl RepeatCounts {
+    async fn flush(&mut self, stopping: bool) -> Result<(), ProjectionError> {
+        let due =
+            !self.counts.0.is_empty() || stopping || self.saved.elapsed() >= CHECKPOINT_EVERY;
+        let Some(position) = self.read_to.filter(|_| due) else {
             return Ok(());
+        };
+        self.read_to = None;
+        self.saved = tokio::time::Instant::now();
+        let Some(mut writer) = self.conn.take() else {
+            return Err(ProjectionError::Worker("connection lost".into()));
+        };
+        let batch = std::mem::take(&mut self.counts);
+        let (writer, written) = tokio::task::spawn_blocking(move || {
+            let written = write(&mut writer, batch, position);
+            (writer, written)
+        })
+        .await
+        .map_err(|e| ProjectionError::Worker(e.to_string()))?;
+        self.conn = Some(writer);
+        written
+    }
+}
+
+#[async_trait::async_trait]
+impl Follower for RepeatCounts {
+    type Error = ProjectionError;
+
+    fn name(&self) -> &'static str {
+        PROJECTION
+    }
+
+    /// Counts not yet written are dropped: the log since the checkpoint holds them again.
+    async fn resume(&mut self) -> Result<Position, ProjectionError> {
+        let writer = ReadModelDb::open_writer(self.db.path())?;
+        let from = checkpoint(&writer, PROJECTION)?;
+        self.conn = Some(writer);
+        self.counts = Counts::default();
+        self.read_to = None;
+        Ok(from)
+    }
+
+    async fn handle(&mut self, events: Vec<RecordedEvent>) -> Result<(), ProjectionError> {
+        self.counts.add(&events);
+        if let Some(last) = events.last() {
+            self.read_to = Some(last.position);
         }
+        Ok(())
+    }
+
+    async fn wake(&mut self) -> Result<(), ProjectionError> {
+        self.flush(false).await
+    }
+
+    async fn stop(&mut self) -> Result<(), ProjectionError> {
+        self.flush(true).await
     }
 }
 

@@ -12,12 +12,22 @@ use servicedesk_domain::alarm::{evolve, Alarm, AlarmEvent, AlarmId};
 use servicedesk_store::RecordedEvent;
 use std::collections::HashMap;
 
-pub(crate) fn concerns(recorded: &RecordedEvent) -> bool {
-    recorded.stream.starts_with(AlarmId::STREAM_PREFIX)
+pub(crate) struct Alarms;
+
+impl crate::registry::Projection for Alarms {
+    const NAME: &'static str = "alarms";
+
+    fn concerns(recorded: &RecordedEvent) -> bool {
+        recorded.stream.starts_with(AlarmId::STREAM_PREFIX)
+    }
+
+    fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        apply(conn, events)
+    }
 }
 
 /// Applies a batch's alarm events: each alarm read once and written once per batch.
-pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
     let mut order = Vec::new();
     let mut states: HashMap<AlarmId, Option<Alarm>> = HashMap::new();
     let mut changed: HashMap<AlarmId, i64> = HashMap::new();

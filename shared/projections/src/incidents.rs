@@ -21,10 +21,19 @@ struct Touched {
     state: Option<Incident>,
 }
 
-/// Applies a batch of log events inside the caller's transaction.
-pub(crate) fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<usize, ProjectionError> {
-    let decoded: Vec<Decoded> = events.iter().filter_map(decode).collect();
-    merge(conn, &decoded)
+pub(crate) struct Incidents;
+
+impl crate::registry::Projection for Incidents {
+    const NAME: &'static str = PROJECTION;
+
+    fn concerns(recorded: &RecordedEvent) -> bool {
+        recorded.stream.starts_with(IncidentId::STREAM_PREFIX)
+    }
+
+    fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        let decoded: Vec<Decoded> = events.iter().filter_map(decode).collect();
+        merge(conn, &decoded).map(|_| ())
+    }
 }
 
 /// Folds events into the rows of the incidents they touch: each read once and written once.

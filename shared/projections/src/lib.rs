@@ -12,6 +12,7 @@ mod integrations;
 mod problems;
 mod query;
 mod rebuild;
+mod registry;
 mod row;
 mod row_per_aggregate;
 mod runner;

@@ -1,9 +1,8 @@
 use crate::db::{checkpoint, save_checkpoint, ReadModelDb};
-use crate::integrations::Integrations;
-use crate::problems::Problems;
-use crate::{alarms, incidents, row_per_aggregate, ProjectionError};
+use crate::registry::{apply_main, MAIN};
+use crate::ProjectionError;
 use rusqlite::Connection;
-use servicedesk_store::{EventStore, Position, Subscription};
+use servicedesk_store::{follow, EventStore, FollowOptions, Follower, Position, RecordedEvent};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -29,12 +28,13 @@ impl ProjectionHandle {
     }
 }
 
-/// Follows the log from the stored checkpoint and keeps the read models current.
+/// Follows the log from the stored checkpoint and keeps the read models of the main
+/// projection current (see `registry`).
 pub struct ProjectionRunner {
-    store: Arc<dyn EventStore>,
     db: ReadModelDb,
+    /// Taken by the blocking write and handed back.
+    conn: Option<Connection>,
     published: watch::Sender<Position>,
-    stop: watch::Receiver<bool>,
 }
 
 const BATCH: usize = 5_000;
@@ -53,81 +53,58 @@ impl ProjectionRunner {
         stop: watch::Receiver<bool>,
     ) -> Result<(ProjectionHandle, JoinHandle<()>), ProjectionError> {
         let conn = ReadModelDb::open_writer(db.path())?;
-        let start = checkpoint(&conn, incidents::PROJECTION)?;
+        let start = checkpoint(&conn, MAIN)?;
         let (published, position) = watch::channel(start);
         let runner = Self {
-            store,
             db,
+            conn: Some(conn),
             published,
-            stop,
         };
-        let task = tokio::spawn(runner.supervise(conn, start));
+        let options = FollowOptions {
+            batch: BATCH,
+            pace: MIN_COMMIT_INTERVAL,
+            ..FollowOptions::default()
+        };
+        let task = tokio::spawn(follow(store, runner, options, stop));
         Ok((ProjectionHandle { position }, task))
     }
+}
 
-    /// Restarts the follower after a failure from the last committed checkpoint.
-    async fn supervise(mut self, conn: Connection, start: Position) {
-        let mut conn = Some(conn);
-        let mut from = start;
-        loop {
-            let writer = match conn.take() {
-                Some(c) => c,
-                None => match ReadModelDb::open_writer(self.db.path()) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        tracing::error!(error = %e, "cannot open read model; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                        continue;
-                    }
-                },
-            };
-            match self.follow(writer, from).await {
-                Ok(()) => return,
-                Err((e, at)) => {
-                    tracing::error!(error = %e, position = at, "projection failed; restarting from checkpoint");
-                    from = at;
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-            }
-        }
+#[async_trait::async_trait]
+impl Follower for ProjectionRunner {
+    type Error = ProjectionError;
+
+    fn name(&self) -> &'static str {
+        "projections"
     }
 
-    async fn follow(
-        &mut self,
-        conn: Connection,
-        from: Position,
-    ) -> Result<(), (ProjectionError, Position)> {
-        let mut subscription = Subscription::new(self.store.clone(), from, BATCH);
-        let mut conn = Some(conn);
-        let mut last_commit: Option<tokio::time::Instant> = None;
-        loop {
-            if let Some(at) = last_commit {
-                tokio::time::sleep_until(at + MIN_COMMIT_INTERVAL).await;
-            }
-            let at = subscription.position();
-            let events = tokio::select! {
-                biased;
-                _ = self.stop.wait_for(|stop| *stop) => return Ok(()),
-                batch = subscription.next_batch() => batch.map_err(|e| (e.into(), at))?,
-            };
-            let Some(last) = events.last().map(|e| e.position) else {
-                continue;
-            };
-            // A full batch means more is waiting: no pause before the next one.
-            last_commit = (events.len() < BATCH).then(tokio::time::Instant::now);
-            let Some(mut writer) = conn.take() else {
-                return Err((ProjectionError::Worker("connection lost".into()), at));
-            };
-            let (writer, result) = tokio::task::spawn_blocking(move || {
-                let result = apply_batch(&mut writer, &events, last);
-                (writer, result)
-            })
-            .await
-            .map_err(|e| (ProjectionError::Worker(e.to_string()), at))?;
-            conn = Some(writer);
-            result.map_err(|e| (e, at))?;
-            self.published.send_replace(last);
-        }
+    async fn resume(&mut self) -> Result<Position, ProjectionError> {
+        let conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => ReadModelDb::open_writer(self.db.path())?,
+        };
+        let from = checkpoint(&conn, MAIN)?;
+        self.conn = Some(conn);
+        Ok(from)
+    }
+
+    async fn handle(&mut self, events: Vec<RecordedEvent>) -> Result<(), ProjectionError> {
+        let Some(last) = events.last().map(|e| e.position) else {
+            return Ok(());
+        };
+        let Some(mut writer) = self.conn.take() else {
+            return Err(ProjectionError::Worker("connection lost".into()));
+        };
+        let (writer, result) = tokio::task::spawn_blocking(move || {
+            let result = apply_batch(&mut writer, &events, last);
+            (writer, result)
+        })
+        .await
+        .map_err(|e| ProjectionError::Worker(e.to_string()))?;
+        self.conn = Some(writer);
+        result?;
+        self.published.send_replace(last);
+        Ok(())
     }
 }
 
@@ -135,15 +112,12 @@ impl ProjectionRunner {
 /// repeat counts' commit (see `alarm_repeats`) instead of failing when it tries to upgrade.
 pub(crate) fn apply_batch(
     conn: &mut Connection,
-    events: &[servicedesk_store::RecordedEvent],
+    events: &[RecordedEvent],
     last: Position,
 ) -> Result<(), ProjectionError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    incidents::apply(&tx, events)?;
-    row_per_aggregate::apply::<Integrations>(&tx, events)?;
-    alarms::apply(&tx, events)?;
-    row_per_aggregate::apply::<Problems>(&tx, events)?;
-    save_checkpoint(&tx, incidents::PROJECTION, last)?;
+    apply_main(&tx, events)?;
+    save_checkpoint(&tx, MAIN, last)?;
     tx.commit()?;
     Ok(())
 }

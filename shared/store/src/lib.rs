@@ -8,6 +8,7 @@ pub mod clock;
 pub mod conformance;
 pub mod envelope;
 pub mod error;
+pub mod follow;
 pub mod sqlite;
 pub mod subscription;
 
@@ -16,6 +17,7 @@ pub use envelope::{
     Actor, ActorKind, Appended, ExpectedVersion, NewEvent, Position, RecordedEvent, StreamAppend,
 };
 pub use error::StoreError;
+pub use follow::{follow, FollowOptions, Follower};
 pub use subscription::Subscription;
 
 use async_trait::async_trait;

@@ -5,7 +5,7 @@ use super::ingestor::Ingested;
 use crate::error::ApiError;
 use crate::extract::CorrelationId;
 use crate::state::AppState;
-use servicedesk_alarms::CanonicalAlarm;
+use servicedesk_alarm_formats::CanonicalAlarm;
 use servicedesk_domain::integration::Integration;
 
 pub async fn ingest(

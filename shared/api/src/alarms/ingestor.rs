@@ -15,7 +15,7 @@
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use futures_util::stream::{FuturesOrdered, StreamExt};
-use servicedesk_alarms::CanonicalAlarm;
+use servicedesk_alarm_formats::CanonicalAlarm;
 use servicedesk_domain::alarm::journal::{apply_repeat, split_repeat, RepeatJournal};
 use servicedesk_domain::alarm::{
     decide, decide_delivery, evolve, journal, Alarm, AlarmCommand, AlarmEvent, AlarmId,
@@ -511,7 +511,7 @@ async fn load(store: &dyn EventStore, id: AlarmId) -> Result<Option<Alarm>, Stor
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-    use servicedesk_alarms::{AlarmStatus, Severity, SourceKind};
+    use servicedesk_alarm_formats::{AlarmStatus, Severity, SourceKind};
     use servicedesk_domain::alarm::journal::AlarmJournalEvent;
     use servicedesk_domain::integration::{IntegrationDefaults, IntegrationId};
     use servicedesk_store::sqlite::SqliteEventStore;

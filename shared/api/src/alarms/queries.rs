@@ -7,7 +7,7 @@ use crate::state::AppState;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use base64::Engine;
 use serde::Serialize;
-use servicedesk_alarms::{AlarmStatus, Severity};
+use servicedesk_alarm_formats::{AlarmStatus, Severity};
 use servicedesk_domain::alarm::Alarm;
 use servicedesk_projections::AlarmFilter;
 use utoipa::ToSchema;

@@ -1,7 +1,7 @@
 use crate::error::{describe, ApiError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use servicedesk_alarms::SourceKind;
+use servicedesk_alarm_formats::SourceKind;
 use servicedesk_domain::alarm::rules::AlarmRules;
 use servicedesk_domain::integration::{Integration, IntegrationDefaults, IntegrationId};
 use servicedesk_domain::text::{optional_line, required_line, MAX_LINE};

@@ -1,6 +1,6 @@
 use super::flapping::FlapThresholds;
 use crate::incident::IncidentId;
-use servicedesk_alarms::CanonicalAlarm;
+use crate::alarm::canonical::CanonicalAlarm;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@ use super::flapping::flapping_after;
 use super::state::{Alarm, AlarmSnapshot};
 use crate::DomainError;
 use chrono::{DateTime, Utc};
-use servicedesk_alarms::{AlarmStatus, Lifecycle};
+use crate::alarm::canonical::{AlarmStatus, Lifecycle};
 
 /// Decides what a delivery or a policy command means for the alarm. Deliveries never fail:
 /// whatever a monitoring system says is recorded for what it is (a resolve for an alarm never

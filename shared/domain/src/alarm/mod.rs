@@ -3,6 +3,9 @@
 //! repeated, resolved, acknowledged, flapping); which incident it opens or clears is decided by
 //! the alarm policy, not here.
 
+pub mod canonical;
+mod aggregate;
+mod canonical_names;
 mod command;
 mod decide;
 mod event;
@@ -17,6 +20,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
+pub use canonical::{AlarmLink, AlarmStatus, CanonicalAlarm, Lifecycle, Severity, SourceKind};
 pub use command::{AlarmCommand, ReceiveAlarm};
 pub use decide::{decide, decide_delivery};
 pub use event::AlarmEvent;

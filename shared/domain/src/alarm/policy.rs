@@ -7,7 +7,7 @@ use super::state::Alarm;
 use crate::incident::{IncidentId, Status};
 use crate::{Impact, Urgency};
 use chrono::{DateTime, Utc};
-use servicedesk_alarms::{AlarmStatus, Severity};
+use crate::alarm::canonical::{AlarmStatus, Severity};
 use uuid::Uuid;
 
 /// What the reactor knows about the incident an alarm last fed.

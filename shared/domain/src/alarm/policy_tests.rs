@@ -10,7 +10,7 @@ use super::{evolve, replay};
 use crate::incident::{IncidentId, Status};
 use crate::{Impact, Urgency};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use servicedesk_alarms::{AlarmStatus, Severity, SourceKind};
+use crate::alarm::canonical::{AlarmStatus, Severity, SourceKind};
 use uuid::Uuid;
 
 fn t(minute: i64) -> DateTime<Utc> {

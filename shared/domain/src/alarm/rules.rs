@@ -5,7 +5,7 @@
 use super::flapping::FlapThresholds;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use servicedesk_alarms::Severity;
+use crate::alarm::canonical::Severity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

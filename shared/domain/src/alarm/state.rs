@@ -2,7 +2,7 @@ use super::flapping::StateHistory;
 use crate::incident::IncidentId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use servicedesk_alarms::{AlarmLink, AlarmStatus, Severity, SourceKind};
+use crate::alarm::canonical::{AlarmLink, AlarmStatus, Severity, SourceKind};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 

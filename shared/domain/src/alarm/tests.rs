@@ -7,7 +7,7 @@ use super::flapping::FlapThresholds;
 use super::*;
 use crate::incident::IncidentId;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use servicedesk_alarms::{AlarmStatus, CanonicalAlarm, Lifecycle, Severity, SourceKind};
+use crate::alarm::canonical::{AlarmStatus, CanonicalAlarm, Lifecycle, Severity, SourceKind};
 use uuid::Uuid;
 
 fn t(minute: i64) -> DateTime<Utc> {

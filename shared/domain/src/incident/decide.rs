@@ -2,15 +2,8 @@ use super::command::{ChangeStatus, IncidentCommand, LinkIncident, OpenIncident, 
 use super::event::{self as ev, IncidentEvent};
 use super::monitoring::{AttachedAlarm, MonitorCommand};
 use super::state::{FieldChanges, Incident, Link, Status};
+pub use crate::aggregate::DecisionContext;
 use crate::{DomainError, FieldError, PriorityMatrix};
-use chrono::{DateTime, Utc};
-
-/// Everything a decision may depend on besides state and command.
-#[derive(Debug, Clone)]
-pub struct DecisionContext {
-    pub now: DateTime<Utc>,
-    pub priority_matrix: PriorityMatrix,
-}
 
 /// Decides which events a command produces. An empty result means "nothing to change"
 /// (e.g. an update that sets every field to its current value).

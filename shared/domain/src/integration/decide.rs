@@ -2,7 +2,7 @@ use super::event::{self as ev, IntegrationEvent};
 use super::state::{Integration, IntegrationDefaults, IntegrationId};
 use crate::alarm::rules::AlarmRules;
 use crate::DomainError;
-use servicedesk_alarms::SourceKind;
+use crate::alarm::canonical::SourceKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum IntegrationCommand {

@@ -1,7 +1,7 @@
 use super::state::{IntegrationDefaults, IntegrationId};
 use crate::alarm::rules::AlarmRules;
 use serde::{Deserialize, Serialize};
-use servicedesk_alarms::SourceKind;
+use crate::alarm::canonical::SourceKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum IntegrationEvent {

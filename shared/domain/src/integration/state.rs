@@ -2,7 +2,7 @@ use super::event::IntegrationEvent;
 use crate::alarm::rules::AlarmRules;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use servicedesk_alarms::SourceKind;
+use crate::alarm::canonical::SourceKind;
 
 crate::stream_id!(IntegrationId, "integration-");
 

@@ -4,7 +4,7 @@ use super::*;
 use crate::alarm::rules::AlarmRules;
 use crate::DomainError;
 use chrono::{TimeZone, Utc};
-use servicedesk_alarms::SourceKind;
+use crate::alarm::canonical::SourceKind;
 
 fn register() -> IntegrationCommand {
     IntegrationCommand::Register {

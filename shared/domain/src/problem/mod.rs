@@ -3,6 +3,7 @@
 //! Recurring incidents are linked to it; its full management (root cause analysis, changes
 //! that fix it) builds on this.
 
+mod aggregate;
 mod decide;
 mod event;
 mod state;

@@ -9,10 +9,8 @@ mod scratch;
 mod tests;
 mod writer;
 
-use crate::integrations::Integrations;
-use crate::problems::Problems;
-use crate::row_per_aggregate::{apply, concerns};
-use crate::{alarm_repeats, alarms, ProjectionError};
+use crate::registry::{ReadModel, READ_MODELS};
+use crate::{incidents, ProjectionError};
 use replay::Item;
 use rusqlite::Connection;
 use scratch::Scratch;
@@ -44,7 +42,7 @@ pub async fn rebuild(
 /// A batch of the log, replayed.
 struct Replayed {
     items: Vec<Item>,
-    /// Events of the small projections (integrations), applied as the live path does.
+    /// Events of the other read models, applied as the live path does.
     others: Vec<RecordedEvent>,
     events: u64,
     last: Option<Position>,
@@ -87,6 +85,13 @@ pub(crate) async fn rebuild_in_batches(
     })
 }
 
+/// Every read model but the incidents, which the replay and writer stages build in bulk.
+fn others() -> impl Iterator<Item = &'static ReadModel> {
+    READ_MODELS
+        .iter()
+        .filter(|m| m.name != incidents::PROJECTION)
+}
+
 fn joined<T>(
     result: Result<Result<T, ProjectionError>, tokio::task::JoinError>,
 ) -> Result<T, ProjectionError> {
@@ -125,12 +130,7 @@ fn replay_all(
             items: replay::replay(&events)?,
             others: events
                 .iter()
-                .filter(|e| {
-                    concerns::<Integrations>(e)
-                        || alarms::concerns(e)
-                        || alarm_repeats::concerns(e)
-                        || concerns::<Problems>(e)
-                })
+                .filter(|e| others().any(|m| (m.concerns)(e)))
                 .cloned()
                 .collect(),
             events: events.len() as u64,
@@ -156,12 +156,9 @@ fn write_all(
         let began = Instant::now();
         let tx = conn.transaction()?;
         writer::write(&tx, &batch.items)?;
-        apply::<Integrations>(&tx, &batch.others)?;
-        alarms::apply(&tx, &batch.others)?;
-        let mut repeats = alarm_repeats::Counts::default();
-        repeats.add(&batch.others);
-        repeats.write(&tx)?;
-        apply::<Problems>(&tx, &batch.others)?;
+        for model in others() {
+            (model.apply)(&tx, &batch.others)?;
+        }
         tx.commit()?;
         events += batch.events;
         position = batch.last.unwrap_or(position);

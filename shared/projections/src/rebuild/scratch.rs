@@ -1,7 +1,7 @@
 //! The file a rebuild writes: created beside the target, swapped in only once complete.
 
 use crate::db::{create_schema, save_checkpoint, INDEXES};
-use crate::{incidents, ProjectionError};
+use crate::ProjectionError;
 use rusqlite::Connection;
 use servicedesk_store::Position;
 use std::path::{Path, PathBuf};
@@ -53,8 +53,9 @@ impl Scratch {
             seconds = indexing.elapsed().as_secs_f64(),
             "rebuild: indexes built"
         );
-        save_checkpoint(&conn, incidents::PROJECTION, position)?;
-        save_checkpoint(&conn, crate::alarm_repeats::PROJECTION, position)?;
+        for name in crate::registry::checkpoints() {
+            save_checkpoint(&conn, name, position)?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // No ANALYZE: the live projection never gathers planner statistics, so a rebuilt file
         // gets the same query plans as a live-built one (and none that go stale).
