@@ -4,14 +4,14 @@ use crate::data_dir::DataDir;
 use crate::failure::{Failure, Result};
 use actix_web::web;
 use servicedesk_api::{build_server, ApiSettings, AppState};
-use servicedesk_projections::{rebuild as rebuild_read_models, ProjectionRunner, ReadModelDb};
+use servicedesk_application::{App, AppSettings};
+use servicedesk_projections::{rebuild as rebuild_read_models, ReadModelDb};
 use servicedesk_store::sqlite::SqliteEventStore;
 use servicedesk_store::{Clock, EventStore, ManualClock, SystemClock};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -28,36 +28,19 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
         Arc::new(SqliteEventStore::open(&dir.events_db(), clock.clone())?);
     let read_models = open_read_models(&dir, store.clone()).await?;
 
-    let (stop, stopped) = watch::channel(false);
-    let (projections, projection_task) =
-        ProjectionRunner::start(store.clone(), read_models.clone(), stopped.clone())?;
-    let repeats_task = servicedesk_projections::follow_repeat_counts(
-        store.clone(),
-        read_models.clone(),
-        stopped.clone(),
-    );
-    let startup_head = *store.head().borrow();
-    let (alarm_ingestor, ingestor_task) =
-        servicedesk_api::alarms::AlarmIngestor::spawn(store.clone(), clock.clone());
+    let settings = AppSettings {
+        priority_matrix: config.priority_matrix.clone(),
+        read_your_writes_timeout: Duration::from_millis(config.http.read_your_writes_timeout_ms),
+    };
+    let (app, background) = App::start(store.clone(), read_models, clock, settings)?;
     let state = web::Data::new(AppState {
-        store: store.clone(),
-        read_models,
-        projections,
-        clock,
+        app: app.clone(),
         keys,
         settings: ApiSettings {
             max_body_bytes: config.http.max_body_bytes,
-            priority_matrix: config.priority_matrix.clone(),
-            read_your_writes_timeout: Duration::from_millis(
-                config.http.read_your_writes_timeout_ms,
-            ),
         },
         metrics: Arc::default(),
-        startup_head,
-        stream_locks: Default::default(),
         manual_clock,
-        time_moved: Arc::default(),
-        alarm_ingestor,
     });
 
     let listen = args.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
@@ -67,12 +50,6 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    // Alarms become incidents in the background, from the log: a webhook answers once its
-    // alarm is durable, not once its incident exists.
-    let reactor_task = tokio::spawn(servicedesk_api::alarms::reactor::run(
-        state.clone(),
-        stopped,
-    ));
     let server = build_server(listener, state, workers)?;
     // Tests and scripts read this line to find the port when listening on port 0.
     println!("servicedesk listening on http://{address}");
@@ -81,13 +58,7 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
     // actix stops on SIGINT/SIGTERM after in-flight requests (and their appends) finish.
     server.await?;
     tracing::info!("HTTP server stopped; stopping projections and closing the log");
-    let _ = stop.send(true);
-    let _ = reactor_task.await;
-    // Every handle is gone with the server and the reactor: the ingestor answers its last
-    // batches and ends.
-    let _ = ingestor_task.await;
-    let _ = projection_task.await;
-    let _ = repeats_task.await;
+    background.stop(app).await;
     store.close().await?;
     tracing::info!("stopped cleanly");
     Ok(())

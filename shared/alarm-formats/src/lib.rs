@@ -6,11 +6,11 @@
 
 pub mod alertmanager;
 pub mod canonical;
-mod names;
 pub mod generic;
 mod hash;
 mod json;
 pub mod nagios;
+mod names;
 pub mod pagerduty;
 mod time;
 pub mod zabbix;

@@ -54,7 +54,7 @@ pub async fn move_clock(
             ))
         }
     }
-    state.time_moved.notify_waiters();
+    state.app.time_moved.notify_waiters();
     use servicedesk_store::Clock;
     Ok(HttpResponse::Ok().json(ClockNow { now: clock.now() }))
 }

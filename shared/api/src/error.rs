@@ -5,6 +5,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use servicedesk_application::AppError;
 use servicedesk_domain::incident::Status;
 use servicedesk_domain::{DomainError, FieldError};
 use servicedesk_projections::ProjectionError;
@@ -206,6 +207,31 @@ impl From<DomainError> for ApiError {
                 detail: describe(&errors),
                 errors,
             },
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Refused(refusal) => refusal.into(),
+            AppError::NotFound { .. } => Self::NotFound(e.to_string()),
+            AppError::StaleVersion {
+                expected,
+                current_version,
+                ..
+            } => Self::PreconditionFailed {
+                expected: expected.to_string(),
+                current_version,
+            },
+            AppError::Conflict(detail) => Self::Conflict {
+                detail,
+                current_status: None,
+                allowed: None,
+            },
+            AppError::Store(store) => store.into(),
+            AppError::Unavailable(detail) => Self::Unavailable(detail),
+            AppError::Internal(detail) => Self::Internal(detail),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod admin_clock;
 pub mod alarms;
 pub mod auth;
+pub mod command;
 pub mod error;
 pub mod extract;
 pub mod incidents;
@@ -13,8 +14,6 @@ pub mod ops;
 pub mod problems;
 pub mod startup;
 pub mod state;
-pub mod stream_locks;
-pub mod streams;
 
 pub use auth::{JwtKeys, Role};
 pub use error::ApiError;

@@ -5,9 +5,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
+use servicedesk_application::WriteMetrics;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -38,9 +39,6 @@ impl Histogram {
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
-    pub appends: AtomicU64,
-    pub appended_events: AtomicU64,
-    pub append_conflicts: AtomicU64,
 }
 
 impl Metrics {
@@ -58,7 +56,7 @@ impl Metrics {
         }
     }
 
-    pub fn render(&self, log_head: u64, projected: u64) -> String {
+    pub fn render(&self, writes: &WriteMetrics, log_head: u64, projected: u64) -> String {
         let mut out = String::new();
         out.push_str(
             "# HELP servicedesk_http_requests_total HTTP requests by method, route and status.\n",
@@ -107,17 +105,17 @@ impl Metrics {
             (
                 "servicedesk_appends_total",
                 "Successful appends to the event log.",
-                self.appends.load(Ordering::Relaxed),
+                writes.appends.load(Ordering::Relaxed),
             ),
             (
                 "servicedesk_appended_events_total",
                 "Events appended to the log.",
-                self.appended_events.load(Ordering::Relaxed),
+                writes.appended_events.load(Ordering::Relaxed),
             ),
             (
                 "servicedesk_append_conflicts_total",
                 "Appends refused for a stale expected version.",
-                self.append_conflicts.load(Ordering::Relaxed),
+                writes.append_conflicts.load(Ordering::Relaxed),
             ),
         ] {
             let _ = writeln!(

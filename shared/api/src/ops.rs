@@ -23,7 +23,7 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health), (status = 503, body = Health)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if state.projections.position() >= state.startup_head {
+    if state.app.projections.position() >= state.app.startup_head {
         HttpResponse::Ok().json(health(&state, "ready"))
     } else {
         HttpResponse::ServiceUnavailable().json(health(&state, "catching_up"))
@@ -34,16 +34,20 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let head = *state.store.head().borrow();
+    let head = *state.app.store.head().borrow();
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(head, state.projections.position()))
+        .body(
+            state
+                .metrics
+                .render(&state.app.metrics, head, state.app.projections.position()),
+        )
 }
 
 fn health(state: &AppState, status: &'static str) -> Health {
     Health {
         status,
-        log_head: *state.store.head().borrow(),
-        projection_position: state.projections.position(),
+        log_head: *state.app.store.head().borrow(),
+        projection_position: state.app.projections.position(),
     }
 }

@@ -1,1 +1,19 @@
-//! stub
+//! The application layer: the [`App`] with its ports (event store, clock, ids, read models),
+//! one [`App::execute`] for any aggregate, the alarm ingestor, and the background processes
+//! that follow the log (today the alarm reactor). No HTTP here: the `api` crate maps requests
+//! to commands and [`AppError`]s to problem documents.
+
+pub mod alarms;
+mod app;
+mod error;
+mod execute;
+mod ids;
+mod metrics;
+mod stream_locks;
+pub mod streams;
+
+pub use app::{App, AppSettings, Background};
+pub use error::AppError;
+pub use execute::{Executed, Execution, ReadYourWrites};
+pub use ids::{Ids, UuidV7Ids};
+pub use metrics::WriteMetrics;

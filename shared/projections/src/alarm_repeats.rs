@@ -119,8 +119,7 @@ struct RepeatCounts {
 
 impl RepeatCounts {
     async fn flush(&mut self, stopping: bool) -> Result<(), ProjectionError> {
-        let due =
-            !self.counts.0.is_empty() || stopping || self.saved.elapsed() >= CHECKPOINT_EVERY;
+        let due = !self.counts.0.is_empty() || stopping || self.saved.elapsed() >= CHECKPOINT_EVERY;
         let Some(position) = self.read_to.filter(|_| due) else {
             return Ok(());
         };

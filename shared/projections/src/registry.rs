@@ -79,7 +79,10 @@ pub(crate) fn checkpoints() -> impl Iterator<Item = &'static str> {
 }
 
 /// Applies a batch to every read model of the main projection, inside the caller's transaction.
-pub(crate) fn apply_main(conn: &Connection, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+pub(crate) fn apply_main(
+    conn: &Connection,
+    events: &[RecordedEvent],
+) -> Result<(), ProjectionError> {
     for model in main_models() {
         (model.apply)(conn, events)?;
     }

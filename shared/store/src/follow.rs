@@ -105,8 +105,8 @@ async fn run<F: Follower>(
                 let events = events?;
                 let busy = events.len() >= batch;
                 follower.handle(events).await?;
-                paced_until = (!busy && !options.pace.is_zero())
-                    .then(|| Instant::now() + options.pace);
+                paced_until =
+                    (!busy && !options.pace.is_zero()).then(|| Instant::now() + options.pace);
             }
         }
     }

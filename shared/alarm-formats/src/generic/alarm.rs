@@ -1,9 +1,9 @@
 //! One alarm object of the generic format.
 
 use crate::canonical::{AlarmLink, AlarmStatus, CanonicalAlarm, ParseError, Severity, SourceKind};
-use crate::names::list;
 use crate::hash::stable_hash;
 use crate::json::{self, Obj};
+use crate::names::list;
 use chrono::{DateTime, Utc};
 
 const FIELDS: [&str; 13] = [

@@ -16,8 +16,8 @@
 use super::event::{read_event, Dialect, PagerDutyApi};
 use super::{details, limits, PagerDutyEvent};
 use crate::canonical::{AlarmLink, AlarmStatus, CanonicalAlarm, ParseError, Severity, SourceKind};
-use crate::names::list;
 use crate::json::{self, Obj};
+use crate::names::list;
 use crate::time::parse_iso8601;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;

@@ -2,7 +2,9 @@
 //! pagerduty tests; 05 and 06 are parameter templates, see reference_only).
 
 use crate::support::{read, received_at};
-use servicedesk_alarm_formats::{zabbix, AlarmLink, AlarmStatus, CanonicalAlarm, Severity, SourceKind};
+use servicedesk_alarm_formats::{
+    zabbix, AlarmLink, AlarmStatus, CanonicalAlarm, Severity, SourceKind,
+};
 
 fn parse(file: &str) -> CanonicalAlarm {
     let mut alarms = zabbix::parse(&read(&format!("zabbix/{file}")), received_at()).unwrap();

@@ -2,7 +2,9 @@
 
 use crate::support::{body, received_at, utc};
 use serde_json::{json, Value};
-use servicedesk_alarm_formats::{zabbix, AlarmStatus, CanonicalAlarm, Lifecycle, Severity, SourceKind};
+use servicedesk_alarm_formats::{
+    zabbix, AlarmStatus, CanonicalAlarm, Lifecycle, Severity, SourceKind,
+};
 
 fn parse(value: &Value) -> CanonicalAlarm {
     let mut alarms = zabbix::parse(&body(value), received_at()).unwrap();

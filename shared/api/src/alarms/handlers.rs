@@ -1,5 +1,4 @@
 use super::ingest::ingest;
-use super::ingestor::Ingested;
 use super::source::{bearer, integration_for_key};
 use crate::error::{ApiError, Problem};
 use crate::extract::{CorrelationId, RawBody};
@@ -9,6 +8,7 @@ use serde::Serialize;
 use servicedesk_alarm_formats::pagerduty::{EventAction, PagerDutyEvent};
 use servicedesk_alarm_formats::{alertmanager, generic, nagios, pagerduty, zabbix};
 use servicedesk_alarm_formats::{AlarmStatus, CanonicalAlarm, ParseError, Severity, SourceKind};
+use servicedesk_application::alarms::Ingested;
 use servicedesk_domain::integration::Integration;
 use servicedesk_domain::FieldError;
 use utoipa::ToSchema;
@@ -80,7 +80,7 @@ pub async fn post_canonical(
 ) -> Result<HttpResponse, ApiError> {
     let integration = integration_for_key(&state, bearer(&req), "canonical").await?;
     require_json(&body)?;
-    let alarms = generic::parse(&body.bytes, state.clock.now())
+    let alarms = generic::parse(&body.bytes, state.app.clock.now())
         .map_err(|e| refused(&integration, "canonical", e))?;
     Ok(accepted(
         ingest(&state, &integration, correlation, alarms).await?,
@@ -104,7 +104,7 @@ pub async fn post_alertmanager(
 ) -> Result<HttpResponse, ApiError> {
     let integration = integration_for_key(&state, bearer(&req), "alertmanager").await?;
     require_json(&body)?;
-    let alarms = alertmanager::parse(&body.bytes, state.clock.now())
+    let alarms = alertmanager::parse(&body.bytes, state.app.clock.now())
         .map_err(|e| refused(&integration, "alertmanager", e))?;
     Ok(accepted(
         ingest(&state, &integration, correlation, alarms).await?,
@@ -126,7 +126,7 @@ pub async fn post_nagios(
     body: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     let integration = integration_for_key(&state, bearer(&req), "nagios").await?;
-    let now = state.clock.now();
+    let now = state.app.clock.now();
     let parsed = match body.media_type.as_str() {
         "application/x-www-form-urlencoded" => nagios::parse_form(&body.bytes, now),
         _ => {
@@ -156,7 +156,7 @@ pub async fn post_zabbix(
 ) -> Result<HttpResponse, ApiError> {
     let integration = integration_for_key(&state, bearer(&req), "zabbix").await?;
     require_json(&body)?;
-    let alarms = zabbix::parse(&body.bytes, state.clock.now())
+    let alarms = zabbix::parse(&body.bytes, state.app.clock.now())
         .map_err(|e| refused(&integration, "zabbix", e))?;
     Ok(accepted(
         ingest(&state, &integration, correlation, alarms).await?,
@@ -220,7 +220,7 @@ async fn pagerduty_event(
     correlation: CorrelationId,
     body: &RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let mut event: PagerDutyEvent = match pagerduty::parse(&body.bytes, state.clock.now()) {
+    let mut event: PagerDutyEvent = match pagerduty::parse(&body.bytes, state.app.clock.now()) {
         Ok(event) => event,
         Err(e) => return Ok(pagerduty_invalid(vec![e.to_string()])),
     };
@@ -245,7 +245,7 @@ async fn pagerduty_event(
     };
     let alarm = match (event.alarm, event.event_action) {
         (Some(alarm), _) => alarm,
-        (None, action) => follow_up(&dedup_key, action, state.clock.now()),
+        (None, action) => follow_up(&dedup_key, action, state.app.clock.now()),
     };
     ingest(state, &integration, correlation, vec![alarm]).await?;
     Ok(HttpResponse::Accepted().json(PagerDutyReply {

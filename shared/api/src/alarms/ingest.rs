@@ -1,11 +1,11 @@
 //! Records a webhook's canonical alarms through the alarm ingestor (see `ingestor`); the
 //! caller answers only once they are durable.
 
-use super::ingestor::Ingested;
 use crate::error::ApiError;
 use crate::extract::CorrelationId;
 use crate::state::AppState;
 use servicedesk_alarm_formats::CanonicalAlarm;
+use servicedesk_application::alarms::Ingested;
 use servicedesk_domain::integration::Integration;
 
 pub async fn ingest(
@@ -15,7 +15,8 @@ pub async fn ingest(
     alarms: Vec<CanonicalAlarm>,
 ) -> Result<Ingested, ApiError> {
     Ok(state
-        .alarm_ingestor
+        .app
+        .alarms
         .deliver(integration, correlation.0, alarms)
         .await?)
 }

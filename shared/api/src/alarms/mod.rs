@@ -3,13 +3,10 @@
 
 mod handlers;
 mod ingest;
-mod ingestor;
 mod queries;
-pub mod reactor;
 mod source;
 
 pub use handlers::*;
-pub use ingestor::{AlarmIngestor, IngestError};
 pub use queries::*;
 
 use actix_web::web;

@@ -97,7 +97,7 @@ pub async fn get_alarm(
         fingerprint: Some(fingerprint.clone()),
         ..AlarmFilter::default()
     };
-    let db = state.read_models.clone();
+    let db = state.app.read_models.clone();
     let (docs, _) = web::block(move || db.list_alarms(&filter, 100))
         .await
         .map_err(ApiError::internal)??;
@@ -116,7 +116,7 @@ async fn respond(
     filter: AlarmFilter,
     limit: usize,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.read_models.clone();
+    let db = state.app.read_models.clone();
     let (docs, last) = web::block(move || db.list_alarms(&filter, limit))
         .await
         .map_err(ApiError::internal)??;

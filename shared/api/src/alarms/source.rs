@@ -32,7 +32,7 @@ pub async fn integration_for_key(
         ));
     };
     let hash = sha256_hex(&key);
-    let db = state.read_models.clone();
+    let db = state.app.read_models.clone();
     let lookup = hash.clone();
     let found = web::block(move || db.integration_by_key(&lookup))
         .await

@@ -1,7 +1,6 @@
 //! `/api/v1/incidents`: thin handlers that parse, authorize, and hand a command to `execute`.
 
 mod dto;
-pub mod execute;
 mod query;
 mod read;
 mod write;

@@ -8,7 +8,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::value::RawValue;
-use servicedesk_domain::incident::{evolve, Incident, IncidentId};
+use servicedesk_domain::incident::{Incident, IncidentId};
 use servicedesk_store::Actor;
 use utoipa::ToSchema;
 
@@ -40,7 +40,7 @@ pub async fn list_incidents(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::READ_TICKETS)?;
     let query = parse_list_query(req.query_string())?;
-    let db = state.read_models.clone();
+    let db = state.app.read_models.clone();
     let page = web::block(move || {
         db.list_incidents(
             &query.filter,
@@ -88,23 +88,28 @@ pub async fn get_incident(
     caller.require(permission::READ_TICKETS)?;
     let id = IncidentId(uuid_param("id", &path)?);
     if let Some(as_of) = parse_as_of(req.query_string())? {
-        let history = state.store.read_stream(&id.stream(), 0, usize::MAX).await?;
+        let history = state
+            .app
+            .store
+            .read_stream(&id.stream(), 0, usize::MAX)
+            .await?;
         let past: Vec<_> = history
             .into_iter()
             .filter(|e| e.recorded_at <= as_of)
             .collect();
-        let incident = crate::streams::fold(&past, evolve)?.ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "incident {id} did not exist at {}",
-                as_of.to_rfc3339()
-            ))
-        })?;
+        let incident =
+            servicedesk_application::streams::fold::<Incident>(&past)?.ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "incident {id} did not exist at {}",
+                    as_of.to_rfc3339()
+                ))
+            })?;
         return Ok(super::write::incident_response(
             HttpResponse::Ok(),
             &incident,
         ));
     }
-    let db = state.read_models.clone();
+    let db = state.app.read_models.clone();
     let found = web::block(move || match db.incident_doc(id)? {
         Some((doc, version)) => Ok::<_, servicedesk_projections::ProjectionError>(Some((
             with_alarm_counts(&db, doc)?,
@@ -204,7 +209,11 @@ pub async fn incident_history(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::READ_TICKETS)?;
     let id = IncidentId(uuid_param("id", &path)?);
-    let history = state.store.read_stream(&id.stream(), 0, usize::MAX).await?;
+    let history = state
+        .app
+        .store
+        .read_stream(&id.stream(), 0, usize::MAX)
+        .await?;
     if history.is_empty() {
         return Err(ApiError::NotFound(format!("no incident {id}")));
     }

@@ -2,8 +2,8 @@ use super::dto::{
     AssignRequest, CommentRequest, CreateIncidentRequest, LinkRequest, TransitionRequest,
     UpdateIncidentRequest,
 };
-use super::execute::{execute, Executed};
 use crate::auth::{permission, Caller};
+use crate::command::execute;
 use crate::error::{ApiError, Problem};
 use crate::extract::{uuid_param, CorrelationId, IfMatch, ValidJson};
 use crate::state::AppState;
@@ -22,8 +22,8 @@ pub(crate) fn incident_response(
         .json(incident)
 }
 
-fn respond(executed: Executed) -> HttpResponse {
-    incident_response(HttpResponse::Ok(), &executed.incident)
+fn respond(incident: Incident) -> HttpResponse {
+    incident_response(HttpResponse::Ok(), &incident)
 }
 
 fn incident_id(text: &str) -> Result<IncidentId, ApiError> {
@@ -53,9 +53,9 @@ pub async fn create_incident(
     body: ValidJson<CreateIncidentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::WRITE_TICKETS)?;
-    let id = IncidentId(uuid::Uuid::now_v7());
+    let id = IncidentId(state.app.ids.next());
     let command = body.0.into_command(id, &caller.subject)?;
-    let executed = execute(
+    let incident = execute(
         &state,
         &caller,
         id,
@@ -66,7 +66,7 @@ pub async fn create_incident(
     .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/incidents/{id}")));
-    Ok(incident_response(created, &executed.incident))
+    Ok(incident_response(created, &incident))
 }
 
 /// Change descriptive fields (`null` clears an optional one). Impact or urgency re-derive the priority.
@@ -189,11 +189,8 @@ pub async fn comment_incident(
         body: body.0.validated_body()?,
         author: caller.subject.clone(),
     });
-    let executed = execute(&state, &caller, id, if_match, correlation, command).await?;
-    Ok(incident_response(
-        HttpResponse::Created(),
-        &executed.incident,
-    ))
+    let incident = execute(&state, &caller, id, if_match, correlation, command).await?;
+    Ok(incident_response(HttpResponse::Created(), &incident))
 }
 
 /// Link to another incident: parent, child, duplicate_of or related.
@@ -222,6 +219,7 @@ pub async fn link_incident(
     let target = IncidentId(body.0.target);
     if target != id
         && state
+            .app
             .store
             .read_stream(&target.stream(), 0, 1)
             .await?

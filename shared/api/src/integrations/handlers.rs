@@ -2,15 +2,15 @@ use super::dto::{
     valid_defaults, valid_name, ChangeIntegrationRequest, IntegrationView, IntegrationWithKey,
     RegisterIntegrationRequest,
 };
-use super::execute::execute;
 use super::key;
 use crate::auth::{permission, Caller};
+use crate::command::execute;
 use crate::error::{ApiError, Problem};
-use crate::extract::{uuid_param, CorrelationId, ValidJson};
+use crate::extract::{uuid_param, CorrelationId, IfMatch, ValidJson};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use servicedesk_domain::integration::{IntegrationCommand, IntegrationId};
+use servicedesk_domain::integration::{Integration, IntegrationCommand, IntegrationId};
 
 fn integration_id(text: &str) -> Result<IntegrationId, ApiError> {
     uuid_param("id", text).map(IntegrationId)
@@ -36,7 +36,7 @@ pub async fn register_integration(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::ADMINISTER)?;
     let body = body.0;
-    let id = IntegrationId(uuid::Uuid::now_v7());
+    let id = IntegrationId(state.app.ids.next());
     let new_key = key::generate();
     let command = IntegrationCommand::Register {
         id,
@@ -47,7 +47,8 @@ pub async fn register_integration(
         defaults: valid_defaults(body.defaults)?,
         rules: body.rules,
     };
-    let integration = execute(&state, &caller, id, correlation, command).await?;
+    let integration: Integration =
+        execute(&state, &caller, id, IfMatch(None), correlation, command).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/integrations/{id}")))
         .json(IntegrationWithKey {
@@ -64,7 +65,7 @@ pub async fn list_integrations(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::ADMINISTER)?;
-    let db = state.read_models.clone();
+    let db = state.app.read_models.clone();
     let all = web::block(move || db.integrations())
         .await
         .map_err(ApiError::internal)??;
@@ -89,7 +90,7 @@ pub async fn get_integration(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::ADMINISTER)?;
     let id = integration_id(&path)?;
-    let db = state.read_models.clone();
+    let db = state.app.read_models.clone();
     let found = web::block(move || db.integration(id))
         .await
         .map_err(ApiError::internal)??;
@@ -131,7 +132,8 @@ pub async fn change_integration(
         defaults: body.defaults.map(valid_defaults).transpose()?,
         rules: body.rules,
     };
-    let integration = execute(&state, &caller, id, correlation, command).await?;
+    let integration: Integration =
+        execute(&state, &caller, id, IfMatch(None), correlation, command).await?;
     Ok(HttpResponse::Ok().json(IntegrationView::from(integration)))
 }
 
@@ -156,7 +158,8 @@ pub async fn rotate_integration_key(
         key_sha256: new_key.sha256,
         key_hint: new_key.hint,
     };
-    let integration = execute(&state, &caller, id, correlation, command).await?;
+    let integration: Integration =
+        execute(&state, &caller, id, IfMatch(None), correlation, command).await?;
     Ok(HttpResponse::Ok().json(IntegrationWithKey {
         integration: integration.into(),
         key: new_key.key,
@@ -179,10 +182,11 @@ pub async fn revoke_integration(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::ADMINISTER)?;
     let id = integration_id(&path)?;
-    let integration = execute(
+    let integration: Integration = execute(
         &state,
         &caller,
         id,
+        IfMatch(None),
         correlation,
         IntegrationCommand::Revoke { reason: None },
     )

@@ -1,7 +1,6 @@
 //! `/api/v1/integrations` (admin): the monitoring sources allowed to post alarms.
 
 mod dto;
-mod execute;
 mod handlers;
 pub mod key;
 

@@ -49,7 +49,7 @@ pub async fn list_problems(
             }
         }
     }
-    let db = state.read_models.clone();
+    let db = state.app.read_models.clone();
     let docs = web::block(move || db.problem_docs(status.as_deref(), limit))
         .await
         .map_err(ApiError::internal)??;
@@ -72,7 +72,7 @@ pub async fn get_problem(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::READ_TICKETS)?;
     let id = ProblemId(uuid_param("id", &path)?);
-    let db = state.read_models.clone();
+    let db = state.app.read_models.clone();
     let doc = web::block(move || db.problem_doc(id))
         .await
         .map_err(ApiError::internal)??;

@@ -1,7 +1,6 @@
 //! `/api/v1/problems`: problems as recurring incidents made them. Reading only for now; their
 //! management (investigation, known errors, changes) comes with the problem issue.
 
-pub mod execute;
 mod handlers;
 
 pub use handlers::*;

@@ -1,6 +1,6 @@
 use super::flapping::FlapThresholds;
-use crate::incident::IncidentId;
 use crate::alarm::canonical::CanonicalAlarm;
+use crate::incident::IncidentId;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -2,9 +2,9 @@ use super::command::{AlarmCommand, ReceiveAlarm};
 use super::event::{self as ev, AlarmEvent};
 use super::flapping::flapping_after;
 use super::state::{Alarm, AlarmSnapshot};
+use crate::alarm::canonical::{AlarmStatus, Lifecycle};
 use crate::DomainError;
 use chrono::{DateTime, Utc};
-use crate::alarm::canonical::{AlarmStatus, Lifecycle};
 
 /// Decides what a delivery or a policy command means for the alarm. Deliveries never fail:
 /// whatever a monitoring system says is recorded for what it is (a resolve for an alarm never

@@ -1,8 +1,8 @@
 use super::state::AlarmSnapshot;
+use crate::alarm::canonical::{Lifecycle, Severity};
 use crate::incident::IncidentId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use crate::alarm::canonical::{Lifecycle, Severity};
 
 /// Facts about an alarm. `decide` reports a repeat as `AlarmRepeated`; the ingestor records
 /// repeats in the batch's repeat journal (see `journal`) rather than in the alarm's stream,

@@ -1,7 +1,7 @@
 use super::event::AlarmEvent;
 use super::state::{Alarm, AlarmId};
-use chrono::{DateTime, Utc};
 use crate::alarm::canonical::AlarmStatus;
+use chrono::{DateTime, Utc};
 
 /// Applies one event (`at`: the envelope's `occurred_at`). An alarm begins with `AlarmRaised`;
 /// anything before it leaves the state empty, so folding never fails on history.

@@ -3,8 +3,8 @@
 //! repeated, resolved, acknowledged, flapping); which incident it opens or clears is decided by
 //! the alarm policy, not here.
 
-pub mod canonical;
 mod aggregate;
+pub mod canonical;
 mod canonical_names;
 mod command;
 mod decide;

@@ -4,10 +4,10 @@
 
 use super::rules::{AlarmRules, RecoveryAction};
 use super::state::Alarm;
+use crate::alarm::canonical::{AlarmStatus, Severity};
 use crate::incident::{IncidentId, Status};
 use crate::{Impact, Urgency};
 use chrono::{DateTime, Utc};
-use crate::alarm::canonical::{AlarmStatus, Severity};
 use uuid::Uuid;
 
 /// What the reactor knows about the incident an alarm last fed.

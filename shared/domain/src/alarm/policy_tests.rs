@@ -7,10 +7,10 @@ use super::policy::{incident_id_for, react, IncidentFacts, Reaction, Situation};
 use super::rules::{AlarmRules, RecoveryAction};
 use super::state::{Alarm, AlarmSnapshot};
 use super::{evolve, replay};
+use crate::alarm::canonical::{AlarmStatus, Severity, SourceKind};
 use crate::incident::{IncidentId, Status};
 use crate::{Impact, Urgency};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use crate::alarm::canonical::{AlarmStatus, Severity, SourceKind};
 use uuid::Uuid;
 
 fn t(minute: i64) -> DateTime<Utc> {

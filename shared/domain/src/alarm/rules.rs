@@ -3,9 +3,9 @@
 //! when they last, recoveries close what monitoring opened and nobody touched.
 
 use super::flapping::FlapThresholds;
+use crate::alarm::canonical::Severity;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use crate::alarm::canonical::Severity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

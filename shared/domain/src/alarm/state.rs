@@ -1,8 +1,8 @@
 use super::flapping::StateHistory;
+use crate::alarm::canonical::{AlarmLink, AlarmStatus, Severity, SourceKind};
 use crate::incident::IncidentId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use crate::alarm::canonical::{AlarmLink, AlarmStatus, Severity, SourceKind};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 

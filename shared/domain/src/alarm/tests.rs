@@ -5,9 +5,9 @@
 use super::event as ev;
 use super::flapping::FlapThresholds;
 use super::*;
+use crate::alarm::canonical::{AlarmStatus, CanonicalAlarm, Lifecycle, Severity, SourceKind};
 use crate::incident::IncidentId;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use crate::alarm::canonical::{AlarmStatus, CanonicalAlarm, Lifecycle, Severity, SourceKind};
 use uuid::Uuid;
 
 fn t(minute: i64) -> DateTime<Utc> {

@@ -1,8 +1,8 @@
 use super::event::{self as ev, IntegrationEvent};
 use super::state::{Integration, IntegrationDefaults, IntegrationId};
+use crate::alarm::canonical::SourceKind;
 use crate::alarm::rules::AlarmRules;
 use crate::DomainError;
-use crate::alarm::canonical::SourceKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum IntegrationCommand {

@@ -1,7 +1,7 @@
 use super::state::{IntegrationDefaults, IntegrationId};
+use crate::alarm::canonical::SourceKind;
 use crate::alarm::rules::AlarmRules;
 use serde::{Deserialize, Serialize};
-use crate::alarm::canonical::SourceKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum IntegrationEvent {

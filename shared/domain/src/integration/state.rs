@@ -1,8 +1,8 @@
 use super::event::IntegrationEvent;
+use crate::alarm::canonical::SourceKind;
 use crate::alarm::rules::AlarmRules;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use crate::alarm::canonical::SourceKind;
 
 crate::stream_id!(IntegrationId, "integration-");
 

@@ -1,10 +1,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
+use crate::alarm::canonical::SourceKind;
 use crate::alarm::rules::AlarmRules;
 use crate::DomainError;
 use chrono::{TimeZone, Utc};
-use crate::alarm::canonical::SourceKind;
 
 fn register() -> IntegrationCommand {
     IntegrationCommand::Register {

@@ -6,7 +6,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use tokio::sync::{Mutex, MutexGuard};
 
-pub struct StreamLocks {
+pub(crate) struct StreamLocks {
     stripes: Vec<Mutex<()>>,
 }
 
@@ -19,7 +19,7 @@ impl Default for StreamLocks {
 }
 
 impl StreamLocks {
-    pub async fn lock(&self, stream: &str) -> MutexGuard<'_, ()> {
+    pub(crate) async fn lock(&self, stream: &str) -> MutexGuard<'_, ()> {
         let mut hasher = DefaultHasher::new();
         stream.hash(&mut hasher);
         let index = (hasher.finish() % self.stripes.len() as u64) as usize;

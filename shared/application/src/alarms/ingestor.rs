@@ -12,14 +12,14 @@
 //! A delivery that changes nothing (a resolve for an alarm already resolved) writes nothing and
 //! is answered in order after the batches before it.
 
-use crate::error::ApiError;
+use crate::streams::{envelopes, fold, Provenance};
+use crate::AppError;
 use chrono::{DateTime, Utc};
 use futures_util::stream::{FuturesOrdered, StreamExt};
-use servicedesk_alarm_formats::CanonicalAlarm;
 use servicedesk_domain::alarm::journal::{apply_repeat, split_repeat, RepeatJournal};
 use servicedesk_domain::alarm::{
     decide, decide_delivery, evolve, journal, Alarm, AlarmCommand, AlarmEvent, AlarmId,
-    ReceiveAlarm,
+    CanonicalAlarm, ReceiveAlarm,
 };
 use servicedesk_domain::incident::IncidentId;
 use servicedesk_domain::integration::Integration;
@@ -60,7 +60,7 @@ pub enum IngestError {
     Contended,
 }
 
-impl From<IngestError> for ApiError {
+impl From<IngestError> for AppError {
     fn from(e: IngestError) -> Self {
         match e {
             IngestError::Store(store) => store.into(),
@@ -80,8 +80,7 @@ pub struct AlarmIngestor {
 
 struct Delivery {
     integration: uuid::Uuid,
-    actor: Actor,
-    correlation: uuid::Uuid,
+    provenance: Provenance,
     alarms: Vec<ReceiveAlarm>,
 }
 
@@ -123,16 +122,19 @@ impl AlarmIngestor {
         integration: &Integration,
         correlation: uuid::Uuid,
         alarms: Vec<CanonicalAlarm>,
-    ) -> Result<Ingested, IngestError> {
+    ) -> Result<Ingested, AppError> {
         let count = alarms.len();
         let thresholds = integration.rules.flap_thresholds();
         let delivery = Delivery {
             integration: integration.id.0,
-            actor: Actor {
-                kind: ActorKind::Integration,
-                id: integration.id.to_string(),
+            provenance: Provenance {
+                actor: Actor {
+                    kind: ActorKind::Integration,
+                    id: integration.id.to_string(),
+                },
+                correlation_id: correlation,
+                causation_id: None,
             },
-            correlation,
             alarms: alarms
                 .into_iter()
                 .map(|alarm| ReceiveAlarm {
@@ -156,15 +158,15 @@ impl AlarmIngestor {
         incident: IncidentId,
         correlation: uuid::Uuid,
         causation: Option<uuid::Uuid>,
-    ) -> Result<(), IngestError> {
+    ) -> Result<(), AppError> {
         self.submit(Work::Link {
             alarm,
             incident,
             correlation,
             causation,
         })
-        .await
-        .map(|_| ())
+        .await?;
+        Ok(())
     }
 
     async fn submit(&self, work: Work) -> Result<usize, IngestError> {
@@ -299,13 +301,7 @@ impl Ingestor {
             }
             writes.touch(id);
             if !own.is_empty() {
-                let envelopes = crate::streams::envelopes(
-                    &own,
-                    now,
-                    &delivery.actor,
-                    delivery.correlation,
-                    None,
-                );
+                let envelopes = envelopes(&own, now, &delivery.provenance);
                 self.record(id, &own, envelopes, now, writes);
             }
             if let Some(repeat) = repeat {
@@ -339,14 +335,18 @@ impl Ingestor {
             return 0;
         }
         writes.touch(alarm);
-        let envelopes = crate::streams::envelopes(
+        let provenance = Provenance {
+            actor: Actor::system("alarm-reactor"),
+            correlation_id: correlation,
+            causation_id: causation,
+        };
+        self.record(
+            alarm,
             &events,
+            envelopes(&events, now, &provenance),
             now,
-            &Actor::system("alarm-reactor"),
-            correlation,
-            causation,
+            writes,
         );
-        self.record(alarm, &events, envelopes, now, writes);
         events.len()
     }
 
@@ -489,12 +489,14 @@ impl Writes {
             parts.push(StreamAppend {
                 stream: journal::REPEATS_STREAM.to_owned(),
                 expected: ExpectedVersion::Any,
-                events: crate::streams::envelopes(
+                events: envelopes(
                     &[event],
                     now,
-                    &Actor::system("alarm-ingestor"),
-                    uuid::Uuid::now_v7(),
-                    None,
+                    &Provenance {
+                        actor: Actor::system("alarm-ingestor"),
+                        correlation_id: uuid::Uuid::now_v7(),
+                        causation_id: None,
+                    },
                 ),
             });
         }
@@ -504,15 +506,15 @@ impl Writes {
 
 async fn load(store: &dyn EventStore, id: AlarmId) -> Result<Option<Alarm>, StoreError> {
     let history = store.read_stream(&id.stream(), 0, usize::MAX).await?;
-    crate::streams::fold(&history, evolve).map_err(|e| StoreError::Io(e.to_string()))
+    fold::<Alarm>(&history).map_err(|e| StoreError::Io(e.to_string()))
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-    use servicedesk_alarm_formats::{AlarmStatus, Severity, SourceKind};
     use servicedesk_domain::alarm::journal::AlarmJournalEvent;
+    use servicedesk_domain::alarm::{AlarmStatus, Severity, SourceKind};
     use servicedesk_domain::integration::{IntegrationDefaults, IntegrationId};
     use servicedesk_store::sqlite::SqliteEventStore;
     use servicedesk_store::SystemClock;

@@ -1,51 +1,50 @@
 //! Loading an aggregate from its stream and wrapping decided events in envelopes: the same for
-//! incidents, alarms, integrations and problems.
+//! every aggregate.
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::AppError;
 use chrono::{DateTime, Utc};
 use servicedesk_domain::codec::StoredEvent;
-use servicedesk_store::{Actor, NewEvent, RecordedEvent};
-
-/// How an aggregate's state moves with one of its events.
-pub type Evolve<E, S> = fn(Option<S>, &E, DateTime<Utc>) -> Option<S>;
+use servicedesk_domain::Aggregate;
+use servicedesk_store::{Actor, EventStore, NewEvent, RecordedEvent};
 
 /// Folds recorded events into state. An event this build cannot read is an error: deciding on
 /// a state that skipped it could be wrong.
-pub fn fold<E: StoredEvent, S>(
-    history: &[RecordedEvent],
-    evolve: Evolve<E, S>,
-) -> Result<Option<S>, ApiError> {
+pub fn fold<A: Aggregate>(history: &[RecordedEvent]) -> Result<Option<A>, AppError> {
     let mut state = None;
     for recorded in history {
-        let event = E::from_stored(
+        let event = A::Event::from_stored(
             &recorded.event_type,
             recorded.schema_version,
             &recorded.data,
         )
-        .map_err(ApiError::internal)?;
-        state = evolve(state, &event, recorded.occurred_at);
+        .map_err(AppError::internal)?;
+        state = A::evolve(state, &event, recorded.occurred_at);
     }
     Ok(state)
 }
 
 /// The current state of the aggregate in `stream` (None: no such stream).
-pub async fn load<E: StoredEvent, S>(
-    state: &AppState,
+pub async fn load<A: Aggregate>(
+    store: &dyn EventStore,
     stream: &str,
-    evolve: Evolve<E, S>,
-) -> Result<Option<S>, ApiError> {
-    let history = state.store.read_stream(stream, 0, usize::MAX).await?;
-    fold(&history, evolve)
+) -> Result<Option<A>, AppError> {
+    let history = store.read_stream(stream, 0, usize::MAX).await?;
+    fold::<A>(&history)
+}
+
+/// Who caused an append and under which correlation: carried into every envelope.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub actor: Actor,
+    pub correlation_id: uuid::Uuid,
+    pub causation_id: Option<uuid::Uuid>,
 }
 
 /// The envelopes of freshly decided events.
 pub fn envelopes<E: StoredEvent>(
     events: &[E],
     at: DateTime<Utc>,
-    actor: &Actor,
-    correlation_id: uuid::Uuid,
-    causation_id: Option<uuid::Uuid>,
+    provenance: &Provenance,
 ) -> Vec<NewEvent> {
     events
         .iter()
@@ -54,9 +53,9 @@ pub fn envelopes<E: StoredEvent>(
             event_type: e.event_type().to_owned(),
             schema_version: E::SCHEMA_VERSION,
             occurred_at: at,
-            actor: actor.clone(),
-            correlation_id,
-            causation_id,
+            actor: provenance.actor.clone(),
+            correlation_id: provenance.correlation_id,
+            causation_id: provenance.causation_id,
             data: e.to_json(),
         })
         .collect()
