@@ -50,9 +50,10 @@ pub enum ApiError {
     Internal(String),
 }
 
-/// The problem document (RFC 9457) with this API's extension members.
+/// The problem document (RFC 9457) with this API's extension members. (Named `ProblemDetails`,
+/// as RFC 9457 does, so it does not clash with the ITIL problem aggregate's `Problem`.)
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
+pub struct ProblemDetails {
     /// Stable identifier of the kind of problem, e.g. `urn:servicedesk:problem:validation`.
     #[serde(rename = "type")]
     pub kind: String,
@@ -106,9 +107,9 @@ impl ApiError {
         }
     }
 
-    pub fn problem(&self) -> Problem {
+    pub fn problem(&self) -> ProblemDetails {
         let (slug, title) = self.slug_and_title();
-        let mut problem = Problem {
+        let mut problem = ProblemDetails {
             kind: format!("urn:servicedesk:problem:{slug}"),
             title: title.to_owned(),
             status: self.status_code().as_u16(),
@@ -231,4 +232,56 @@ pub fn describe(errors: &[FieldError]) -> String {
         .map(|e| format!("{}: {}", e.field, e.message))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The error answers of the OpenAPI document, one type per status, each an RFC 9457 document
+/// (`application/problem+json`, schema `ProblemDetails`). An operation lists those it can
+/// answer: `responses((status = 200, body = X), responses::Unauthorized, responses::NotFound)`.
+pub mod responses {
+    use super::ProblemDetails;
+    use std::collections::BTreeMap;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+    use utoipa::ToSchema;
+
+    /// The problem+json response with this description.
+    pub fn problem_response(description: &str) -> Response {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(ProblemDetails::name())))
+                    .build(),
+            )
+            .build()
+    }
+
+    macro_rules! problem_responses {
+        ($($name:ident $status:literal $description:literal;)*) => {$(
+            #[doc = $description]
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> BTreeMap<String, RefOr<Response>> {
+                    BTreeMap::from([(
+                        $status.to_owned(),
+                        RefOr::T(problem_response($description)),
+                    )])
+                }
+            }
+        )*};
+    }
+
+    problem_responses! {
+        BadRequest "400" "Malformed: not JSON, an empty body, or a bad path parameter, query parameter or If-Match header";
+        Unauthorized "401" "No credentials, or an expired, invalid or revoked token or key";
+        Forbidden "403" "The token's roles do not allow this";
+        NotFound "404" "No such resource";
+        Conflict "409" "Not allowed in the current state (allowed_transitions names what is), or a lost race to retry";
+        PreconditionFailed "412" "If-Match names a version that is no longer current (current_version says which is)";
+        PayloadTooLarge "413" "The request body is over the limit";
+        UnsupportedMediaType "415" "The body is not of an accepted media type";
+        Unprocessable "422" "Well-formed JSON with a wrong field (named in errors[].field), an unknown field or a bad value";
+        Unavailable "503" "Temporarily unavailable (shutting down, or contended); retry after Retry-After";
+    }
 }

@@ -44,8 +44,8 @@ use utoipa::{Modify, OpenApi};
         ops::readyz,
         ops::metrics,
     ),
-    components(schemas(error::Problem, auth::Role, incident::Incident, incident::Status)),
-    modifiers(&BearerAuth),
+    components(schemas(error::ProblemDetails, auth::Role, incident::Incident, incident::Status)),
+    modifiers(&SecuritySchemes),
     tags(
         (name = "incidents", description = "Incidents: the ITIL lifecycle new -> assigned -> in_progress <-> pending -> resolved -> closed"),
         (name = "alarms", description = "Monitoring webhooks: 202 only once every alarm is durable"),
@@ -56,9 +56,11 @@ use utoipa::{Modify, OpenApi};
 )]
 pub struct ApiDoc;
 
-struct BearerAuth;
+/// `bearer`: a user's JWT (`servicedesk token issue`); `integration_key`: the key a monitoring
+/// source got when it was registered, sent the same way by the alarm webhooks.
+struct SecuritySchemes;
 
-impl Modify for BearerAuth {
+impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
@@ -67,6 +69,18 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "integration_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("integration key")
+                    .description(Some(
+                        "The key of a registered integration (POST /api/v1/integrations)",
+                    ))
                     .build(),
             ),
         );

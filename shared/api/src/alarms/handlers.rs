@@ -1,7 +1,7 @@
 use super::ingest::ingest;
 use super::ingestor::Ingested;
 use super::source::{bearer, integration_for_key};
-use crate::error::{ApiError, Problem};
+use crate::error::{responses as errors, ApiError, ProblemDetails};
 use crate::extract::{CorrelationId, RawBody};
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -63,12 +63,11 @@ fn require_json(body: &RawBody) -> Result<(), ApiError> {
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Vec<CanonicalAlarm>, description = "one canonical alarm or an array; received_at is set by the server"),
-    security(("bearer" = [])),
+    security(("integration_key" = [])),
     responses(
         (status = 202, body = AlarmsAccepted),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
     )
 )]
 #[post("/api/v1/alarms")]
@@ -92,8 +91,12 @@ pub async fn post_canonical(
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Object, description = "Alertmanager/Grafana webhook payload"),
-    security(("bearer" = [])),
-    responses((status = 202, body = AlarmsAccepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+    security(("integration_key" = [])),
+    responses(
+        (status = 202, body = AlarmsAccepted),
+        errors::BadRequest, errors::Unauthorized, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
+    )
 )]
 #[post("/api/v1/alarms/alertmanager")]
 pub async fn post_alertmanager(
@@ -115,8 +118,12 @@ pub async fn post_alertmanager(
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Object, description = "Nagios/Icinga notification macros, form-encoded or JSON"),
-    security(("bearer" = [])),
-    responses((status = 202, body = AlarmsAccepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+    security(("integration_key" = [])),
+    responses(
+        (status = 202, body = AlarmsAccepted),
+        errors::BadRequest, errors::Unauthorized, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
+    )
 )]
 #[post("/api/v1/alarms/nagios")]
 pub async fn post_nagios(
@@ -144,8 +151,12 @@ pub async fn post_nagios(
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Object, description = "servicedesk Zabbix media type payload"),
-    security(("bearer" = [])),
-    responses((status = 202, body = AlarmsAccepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+    security(("integration_key" = [])),
+    responses(
+        (status = 202, body = AlarmsAccepted),
+        errors::BadRequest, errors::Unauthorized, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
+    )
 )]
 #[post("/api/v1/alarms/zabbix")]
 pub async fn post_zabbix(
@@ -187,8 +198,13 @@ fn pagerduty_invalid(errors: Vec<String>) -> HttpResponse {
 /// does: 202 with the dedup_key, 400 (not retried) for an invalid event.
 #[utoipa::path(
     tag = "alarms",
-    request_body(content = Object, description = "PagerDuty Events API v2 event"),
-    responses((status = 202, body = PagerDutyReply), (status = 400, body = PagerDutyReply))
+    request_body(content = Object, description = "PagerDuty Events API v2 event (or a v1 event)"),
+    responses(
+        (status = 202, body = PagerDutyReply),
+        (status = 400, description = "An invalid event or an unknown routing_key, as PagerDuty answers it (or, when the body cannot be read, a problem document)",
+            content((PagerDutyReply = "application/json"), (ProblemDetails = "application/problem+json"))),
+        errors::PayloadTooLarge, errors::Unavailable,
+    )
 )]
 #[post("/api/v1/alarms/pagerduty")]
 pub async fn post_pagerduty(
@@ -203,8 +219,13 @@ pub async fn post_pagerduty(
 /// changing only the host.
 #[utoipa::path(
     tag = "alarms",
-    request_body(content = Object, description = "PagerDuty Events API v2 event"),
-    responses((status = 202, body = PagerDutyReply), (status = 400, body = PagerDutyReply))
+    request_body(content = Object, description = "PagerDuty Events API v2 event (or a v1 event)"),
+    responses(
+        (status = 202, body = PagerDutyReply),
+        (status = 400, description = "An invalid event or an unknown routing_key, as PagerDuty answers it (or, when the body cannot be read, a problem document)",
+            content((PagerDutyReply = "application/json"), (ProblemDetails = "application/problem+json"))),
+        errors::PayloadTooLarge, errors::Unavailable,
+    )
 )]
 #[post("/v2/enqueue")]
 pub async fn post_pagerduty_enqueue(
