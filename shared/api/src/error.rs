@@ -2,7 +2,7 @@
 //! `application/problem+json` with a stable `type`, a human `detail` and, for bad values,
 //! field-level `errors`.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use servicedesk_domain::incident::Status;
@@ -24,6 +24,12 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// A known path asked with a method it does not serve; `allowed` goes out as `Allow`.
+    #[error("{detail}")]
+    MethodNotAllowed {
+        detail: String,
+        allowed: Vec<Method>,
+    },
     #[error("{detail}")]
     Conflict {
         detail: String,
@@ -97,6 +103,7 @@ impl ApiError {
             Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
             Self::Forbidden(_) => ("forbidden", "Not allowed for this role"),
             Self::NotFound(_) => ("not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Conflict { .. } => ("state-conflict", "Not allowed in the current state"),
             Self::PreconditionFailed { .. } => ("stale-version", "The resource has changed"),
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
@@ -151,6 +158,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -172,6 +180,14 @@ impl ResponseError for ApiError {
         }
         if matches!(self, Self::Unavailable(_)) {
             response.insert_header((header::RETRY_AFTER, "1"));
+        }
+        if let Self::MethodNotAllowed { allowed, .. } = self {
+            let allow = allowed
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            response.insert_header((header::ALLOW, allow));
         }
         response.json(self.problem())
     }
