@@ -131,6 +131,11 @@ fn a_known_path_with_another_method_is_405_naming_the_allowed_ones() {
             "GET, POST",
         ),
         ("GET", "/v2/enqueue".to_owned(), "POST"),
+        (
+            "GET",
+            "/generic/2010-04-15/create_event.json".to_owned(),
+            "POST",
+        ),
         ("GET", "/api/v1/admin/clock".to_owned(), "POST"),
         ("POST", "/healthz".to_owned(), "GET"),
     ];

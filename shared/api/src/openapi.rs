@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         alarms::post_alertmanager,
         alarms::post_pagerduty,
         alarms::post_pagerduty_enqueue,
+        alarms::post_pagerduty_v1,
         alarms::post_nagios,
         alarms::post_zabbix,
         alarms::list_alarms,
