@@ -344,3 +344,86 @@ fn bad_keys_and_bad_payloads_are_refused_and_write_nothing() {
     );
     post(&app, path, Some(&key), "application/json", body).problem(401);
 }
+
+/// pd-nagios (and older Zabbix and Checkmk scripts) post Events API v1 to PagerDuty's v1 path:
+/// the same path here, answered as PagerDuty's v1 answers.
+#[test]
+fn pagerduty_v1_events_at_pagerdutys_v1_path_open_and_resolve_incidents() {
+    let app = spawn_app();
+    let key = app.register_integration(&json!({
+        "name": "nagios via pd-nagios", "kind": "pagerduty", "defaults": {"customer": "acme"}
+    }));
+    let path = "/generic/2010-04-15/create_event.json";
+    let deliver = |name: &str| {
+        let mut event: Value = serde_json::from_slice(&payload(name)).unwrap();
+        event["service_key"] = json!(key);
+        let reply = post(
+            &app,
+            path,
+            None,
+            "application/json",
+            serde_json::to_vec(&event).unwrap(),
+        );
+        assert_eq!(reply.status, 200, "{name}: {}", reply.body);
+        assert_eq!(
+            reply.json(),
+            json!({"status": "success", "message": "Event processed", "incident_key": event["incident_key"]}),
+            "{name}"
+        );
+        event["incident_key"].as_str().unwrap().to_owned()
+    };
+    let incident_of = |fingerprint: &str, status: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let items = app.get("/api/v1/incidents?customer=acme").json()["items"].clone();
+            let found = items.as_array().unwrap().iter().find(|i| {
+                i["monitoring"]["alarms"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a["fingerprint"] == fingerprint)
+            });
+            if let Some(incident) = found.filter(|i| i["status"] == status) {
+                return incident.clone();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {status} incident for {fingerprint}: {items:#}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+
+    let service = deliver("nagios_icinga/01_pd-nagios_service_PROBLEM_to_trigger.json");
+    let opened = incident_of(&service, "new");
+    assert_eq!(
+        opened["priority"], "P1",
+        "SERVICESTATE critical: {opened:#}"
+    );
+    assert_eq!(opened["configuration_item"], "service.test.local");
+    let alarms = app.get("/api/v1/alarms?host=service.test.local").json();
+    assert_eq!(alarms["items"][0]["fingerprint"], service.as_str());
+    assert_eq!(alarms["items"][0]["status"], "firing");
+    assert_eq!(
+        deliver("nagios_icinga/02_pd-nagios_service_RECOVERY_to_resolve.json"),
+        service
+    );
+    assert_eq!(incident_of(&service, "resolved")["id"], opened["id"]);
+
+    let host = deliver("nagios_icinga/03_pd-nagios_host_PROBLEM_to_trigger.json");
+    let host_incident = incident_of(&host, "new");
+    assert_ne!(host_incident["id"], opened["id"]);
+    deliver("nagios_icinga/04_pd-nagios_host_RECOVERY_to_resolve.json");
+    incident_of(&host, "resolved");
+
+    // an unknown key is refused as PagerDuty refuses it: 400, not retried
+    let unknown = post(
+        &app,
+        path,
+        None,
+        "application/json",
+        payload("nagios_icinga/01_pd-nagios_service_PROBLEM_to_trigger.json"),
+    );
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    assert_eq!(unknown.json()["status"], "invalid event");
+}

@@ -105,3 +105,65 @@ fn bad_paths_queries_and_headers() {
     comment.problem(422);
     assert_eq!(app.log_head(), head);
 }
+
+#[test]
+fn a_known_path_with_another_method_is_405_naming_the_allowed_ones() {
+    let app = spawn_app();
+    let id = app.open_simple("Target");
+    let admin = app.issue_token(&["admin"], "ada", "1h");
+    let cases = [
+        ("DELETE", "/api/v1/incidents".to_owned(), "GET, POST"),
+        ("PUT", format!("/api/v1/incidents/{id}"), "GET, PATCH"),
+        ("GET", format!("/api/v1/incidents/{id}/assign"), "POST"),
+        (
+            "POST",
+            format!("/api/v1/incidents/{id}/links/related/{id}"),
+            "DELETE",
+        ),
+        (
+            "PUT",
+            "/api/v1/integrations/x".to_owned(),
+            "GET, PATCH, DELETE",
+        ),
+        (
+            "DELETE",
+            "/api/v1/alarms/alertmanager".to_owned(),
+            "GET, POST",
+        ),
+        ("GET", "/v2/enqueue".to_owned(), "POST"),
+        (
+            "GET",
+            "/generic/2010-04-15/create_event.json".to_owned(),
+            "POST",
+        ),
+        ("GET", "/api/v1/admin/clock".to_owned(), "POST"),
+        ("POST", "/healthz".to_owned(), "GET"),
+    ];
+    for (method, path, allow) in cases {
+        for token in [Some(app.token.as_str()), Some(admin.as_str()), None] {
+            let reply = app.request(method, &path, token, &[], None);
+            let problem = reply.problem(405);
+            assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
+            assert_eq!(
+                problem["type"], "urn:servicedesk:problem:method-not-allowed",
+                "{problem}"
+            );
+            assert!(
+                problem["detail"].as_str().unwrap().contains(allow),
+                "{problem}"
+            );
+        }
+    }
+    // unknown paths stay 404, whatever the method
+    for (method, path) in [
+        ("GET", "/api/v1/nothing-here"),
+        ("DELETE", "/api/v1/nothing-here"),
+        ("GET", "/api/v1/incidents/"),
+        ("POST", "/api/v1/incidents/x/unknown"),
+    ] {
+        let reply = app.request(method, path, Some(&app.token), &[], None);
+        reply.problem(404);
+        assert_eq!(reply.header("allow"), None, "{method} {path}");
+    }
+    assert_eq!(app.log_head(), 1, "nothing refused was written");
+}

@@ -16,5 +16,6 @@ mod crash;
 mod incidents;
 mod integrations;
 mod listing;
+mod openapi_statuses;
 mod operations;
 mod rebuild;

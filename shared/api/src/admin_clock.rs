@@ -3,7 +3,7 @@
 //! real clock it is a 404.
 
 use crate::auth::{permission, Caller};
-use crate::error::{ApiError, Problem};
+use crate::error::{responses as errors, ApiError, ProblemDetails};
 use crate::extract::ValidJson;
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
@@ -29,7 +29,12 @@ pub struct ClockNow {
     tag = "operations",
     request_body = MoveClock,
     security(("bearer" = [])),
-    responses((status = 200, body = ClockNow), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = ClockNow),
+        (status = 404, description = "The server does not run on a manual clock", body = ProblemDetails, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable,
+    )
 )]
 #[post("/api/v1/admin/clock")]
 pub async fn move_clock(

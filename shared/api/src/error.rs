@@ -2,7 +2,7 @@
 //! `application/problem+json` with a stable `type`, a human `detail` and, for bad values,
 //! field-level `errors`.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use servicedesk_application::AppError;
@@ -25,6 +25,12 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// A known path asked with a method it does not serve; `allowed` goes out as `Allow`.
+    #[error("{detail}")]
+    MethodNotAllowed {
+        detail: String,
+        allowed: Vec<Method>,
+    },
     #[error("{detail}")]
     Conflict {
         detail: String,
@@ -51,9 +57,10 @@ pub enum ApiError {
     Internal(String),
 }
 
-/// The problem document (RFC 9457) with this API's extension members.
+/// The problem document (RFC 9457) with this API's extension members. (Named `ProblemDetails`,
+/// as RFC 9457 does, so it does not clash with the ITIL problem aggregate's `Problem`.)
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
+pub struct ProblemDetails {
     /// Stable identifier of the kind of problem, e.g. `urn:servicedesk:problem:validation`.
     #[serde(rename = "type")]
     pub kind: String,
@@ -97,6 +104,7 @@ impl ApiError {
             Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
             Self::Forbidden(_) => ("forbidden", "Not allowed for this role"),
             Self::NotFound(_) => ("not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Conflict { .. } => ("state-conflict", "Not allowed in the current state"),
             Self::PreconditionFailed { .. } => ("stale-version", "The resource has changed"),
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
@@ -107,9 +115,9 @@ impl ApiError {
         }
     }
 
-    pub fn problem(&self) -> Problem {
+    pub fn problem(&self) -> ProblemDetails {
         let (slug, title) = self.slug_and_title();
-        let mut problem = Problem {
+        let mut problem = ProblemDetails {
             kind: format!("urn:servicedesk:problem:{slug}"),
             title: title.to_owned(),
             status: self.status_code().as_u16(),
@@ -151,6 +159,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -172,6 +181,14 @@ impl ResponseError for ApiError {
         }
         if matches!(self, Self::Unavailable(_)) {
             response.insert_header((header::RETRY_AFTER, "1"));
+        }
+        if let Self::MethodNotAllowed { allowed, .. } = self {
+            let allow = allowed
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            response.insert_header((header::ALLOW, allow));
         }
         response.json(self.problem())
     }
@@ -257,4 +274,56 @@ pub fn describe(errors: &[FieldError]) -> String {
         .map(|e| format!("{}: {}", e.field, e.message))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The error answers of the OpenAPI document, one type per status, each an RFC 9457 document
+/// (`application/problem+json`, schema `ProblemDetails`). An operation lists those it can
+/// answer: `responses((status = 200, body = X), responses::Unauthorized, responses::NotFound)`.
+pub mod responses {
+    use super::ProblemDetails;
+    use std::collections::BTreeMap;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+    use utoipa::ToSchema;
+
+    /// The problem+json response with this description.
+    pub fn problem_response(description: &str) -> Response {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(ProblemDetails::name())))
+                    .build(),
+            )
+            .build()
+    }
+
+    macro_rules! problem_responses {
+        ($($name:ident $status:literal $description:literal;)*) => {$(
+            #[doc = $description]
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> BTreeMap<String, RefOr<Response>> {
+                    BTreeMap::from([(
+                        $status.to_owned(),
+                        RefOr::T(problem_response($description)),
+                    )])
+                }
+            }
+        )*};
+    }
+
+    problem_responses! {
+        BadRequest "400" "Malformed: not JSON, an empty body, or a bad path parameter, query parameter or If-Match header";
+        Unauthorized "401" "No credentials, or an expired, invalid or revoked token or key";
+        Forbidden "403" "The token's roles do not allow this";
+        NotFound "404" "No such resource";
+        Conflict "409" "Not allowed in the current state (allowed_transitions names what is), or a lost race to retry";
+        PreconditionFailed "412" "If-Match names a version that is no longer current (current_version says which is)";
+        PayloadTooLarge "413" "The request body is over the limit";
+        UnsupportedMediaType "415" "The body is not of an accepted media type";
+        Unprocessable "422" "Well-formed JSON with a wrong field (named in errors[].field), an unknown field or a bad value";
+        Unavailable "503" "Temporarily unavailable (shutting down, or contended); retry after Retry-After";
+    }
 }

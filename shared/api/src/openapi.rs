@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         alarms::post_alertmanager,
         alarms::post_pagerduty,
         alarms::post_pagerduty_enqueue,
+        alarms::post_pagerduty_v1,
         alarms::post_nagios,
         alarms::post_zabbix,
         alarms::list_alarms,
@@ -44,8 +45,8 @@ use utoipa::{Modify, OpenApi};
         ops::readyz,
         ops::metrics,
     ),
-    components(schemas(error::Problem, auth::Role, incident::Incident, incident::Status)),
-    modifiers(&BearerAuth),
+    components(schemas(error::ProblemDetails, auth::Role, incident::Incident, incident::Status)),
+    modifiers(&SecuritySchemes),
     tags(
         (name = "incidents", description = "Incidents: the ITIL lifecycle new -> assigned -> in_progress <-> pending -> resolved -> closed"),
         (name = "alarms", description = "Monitoring webhooks: 202 only once every alarm is durable"),
@@ -56,9 +57,11 @@ use utoipa::{Modify, OpenApi};
 )]
 pub struct ApiDoc;
 
-struct BearerAuth;
+/// `bearer`: a user's JWT (`servicedesk token issue`); `integration_key`: the key a monitoring
+/// source got when it was registered, sent the same way by the alarm webhooks.
+struct SecuritySchemes;
 
-impl Modify for BearerAuth {
+impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
@@ -67,6 +70,18 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "integration_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("integration key")
+                    .description(Some(
+                        "The key of a registered integration (POST /api/v1/integrations)",
+                    ))
                     .build(),
             ),
         );

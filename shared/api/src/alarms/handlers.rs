@@ -1,6 +1,6 @@
 use super::ingest::ingest;
 use super::source::{bearer, integration_for_key};
-use crate::error::{ApiError, Problem};
+use crate::error::{responses as errors, ApiError, ProblemDetails};
 use crate::extract::{CorrelationId, RawBody};
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -63,12 +63,11 @@ fn require_json(body: &RawBody) -> Result<(), ApiError> {
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Vec<CanonicalAlarm>, description = "one canonical alarm or an array; received_at is set by the server"),
-    security(("bearer" = [])),
+    security(("integration_key" = [])),
     responses(
         (status = 202, body = AlarmsAccepted),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
     )
 )]
 #[post("/api/v1/alarms")]
@@ -92,8 +91,12 @@ pub async fn post_canonical(
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Object, description = "Alertmanager/Grafana webhook payload"),
-    security(("bearer" = [])),
-    responses((status = 202, body = AlarmsAccepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+    security(("integration_key" = [])),
+    responses(
+        (status = 202, body = AlarmsAccepted),
+        errors::BadRequest, errors::Unauthorized, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
+    )
 )]
 #[post("/api/v1/alarms/alertmanager")]
 pub async fn post_alertmanager(
@@ -115,8 +118,12 @@ pub async fn post_alertmanager(
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Object, description = "Nagios/Icinga notification macros, form-encoded or JSON"),
-    security(("bearer" = [])),
-    responses((status = 202, body = AlarmsAccepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+    security(("integration_key" = [])),
+    responses(
+        (status = 202, body = AlarmsAccepted),
+        errors::BadRequest, errors::Unauthorized, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
+    )
 )]
 #[post("/api/v1/alarms/nagios")]
 pub async fn post_nagios(
@@ -144,8 +151,12 @@ pub async fn post_nagios(
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Object, description = "servicedesk Zabbix media type payload"),
-    security(("bearer" = [])),
-    responses((status = 202, body = AlarmsAccepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+    security(("integration_key" = [])),
+    responses(
+        (status = 202, body = AlarmsAccepted),
+        errors::BadRequest, errors::Unauthorized, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
+    )
 )]
 #[post("/api/v1/alarms/zabbix")]
 pub async fn post_zabbix(
@@ -168,8 +179,12 @@ pub async fn post_zabbix(
 pub struct PagerDutyReply {
     pub status: String,
     pub message: String,
+    /// Events API v2: the alert's key (generated for a trigger that had none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dedup_key: Option<String>,
+    /// Events API v1: the same key under v1's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident_key: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
 }
@@ -179,16 +194,32 @@ fn pagerduty_invalid(errors: Vec<String>) -> HttpResponse {
         status: "invalid event".to_owned(),
         message: "Event object is invalid".to_owned(),
         dedup_key: None,
+        incident_key: None,
         errors,
     })
+}
+
+/// Which of PagerDuty's Events APIs a path stands in for: it decides the shape of the success
+/// answer (either path accepts both bodies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PagerDutyPath {
+    /// `/v2/enqueue`: 202 `{"status":"success","message":"Event processed","dedup_key":...}`.
+    V2,
+    /// `/generic/2010-04-15/create_event.json`: 200 with the key as `incident_key`.
+    V1,
 }
 
 /// PagerDuty Events API v2 (and v1): `routing_key` names the integration. Answers as PagerDuty
 /// does: 202 with the dedup_key, 400 (not retried) for an invalid event.
 #[utoipa::path(
     tag = "alarms",
-    request_body(content = Object, description = "PagerDuty Events API v2 event"),
-    responses((status = 202, body = PagerDutyReply), (status = 400, body = PagerDutyReply))
+    request_body(content = Object, description = "PagerDuty Events API v2 event (or a v1 event)"),
+    responses(
+        (status = 202, body = PagerDutyReply),
+        (status = 400, description = "An invalid event or an unknown routing_key, as PagerDuty answers it (or, when the body cannot be read, a problem document)",
+            content((PagerDutyReply = "application/json"), (ProblemDetails = "application/problem+json"))),
+        errors::PayloadTooLarge, errors::Unavailable,
+    )
 )]
 #[post("/api/v1/alarms/pagerduty")]
 pub async fn post_pagerduty(
@@ -196,15 +227,20 @@ pub async fn post_pagerduty(
     correlation: CorrelationId,
     body: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    pagerduty_event(&state, correlation, &body).await
+    pagerduty_event(&state, correlation, &body, PagerDutyPath::V2).await
 }
 
 /// The same as `/api/v1/alarms/pagerduty`, at PagerDuty's own path: point a tool here by
 /// changing only the host.
 #[utoipa::path(
     tag = "alarms",
-    request_body(content = Object, description = "PagerDuty Events API v2 event"),
-    responses((status = 202, body = PagerDutyReply), (status = 400, body = PagerDutyReply))
+    request_body(content = Object, description = "PagerDuty Events API v2 event (or a v1 event)"),
+    responses(
+        (status = 202, body = PagerDutyReply),
+        (status = 400, description = "An invalid event or an unknown routing_key, as PagerDuty answers it (or, when the body cannot be read, a problem document)",
+            content((PagerDutyReply = "application/json"), (ProblemDetails = "application/problem+json"))),
+        errors::PayloadTooLarge, errors::Unavailable,
+    )
 )]
 #[post("/v2/enqueue")]
 pub async fn post_pagerduty_enqueue(
@@ -212,13 +248,37 @@ pub async fn post_pagerduty_enqueue(
     correlation: CorrelationId,
     body: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    pagerduty_event(&state, correlation, &body).await
+    pagerduty_event(&state, correlation, &body, PagerDutyPath::V2).await
+}
+
+/// PagerDuty Events API v1 at its own path, as `pd-nagios`, `pd-zabbix` and older scripts post
+/// it: `service_key` names the integration, `incident_key` is the dedup key. The same events
+/// as `/v2/enqueue` (v2 bodies too); answered as PagerDuty's v1 does: 200 with the
+/// `incident_key`, 400 (not retried) for an invalid event.
+#[utoipa::path(
+    tag = "alarms",
+    request_body(content = Object, description = "PagerDuty Events API v1 event (or a v2 event)"),
+    responses(
+        (status = 200, body = PagerDutyReply),
+        (status = 400, description = "An invalid event or an unknown service_key, as PagerDuty answers it (or, when the body cannot be read, a problem document)",
+            content((PagerDutyReply = "application/json"), (ProblemDetails = "application/problem+json"))),
+        errors::PayloadTooLarge, errors::Unavailable,
+    )
+)]
+#[post("/generic/2010-04-15/create_event.json")]
+pub async fn post_pagerduty_v1(
+    state: web::Data<AppState>,
+    correlation: CorrelationId,
+    body: RawBody,
+) -> Result<HttpResponse, ApiError> {
+    pagerduty_event(&state, correlation, &body, PagerDutyPath::V1).await
 }
 
 async fn pagerduty_event(
     state: &AppState,
     correlation: CorrelationId,
     body: &RawBody,
+    path: PagerDutyPath,
 ) -> Result<HttpResponse, ApiError> {
     let mut event: PagerDutyEvent = match pagerduty::parse(&body.bytes, state.app.clock.now()) {
         Ok(event) => event,
@@ -248,12 +308,17 @@ async fn pagerduty_event(
         (None, action) => follow_up(&dedup_key, action, state.app.clock.now()),
     };
     ingest(state, &integration, correlation, vec![alarm]).await?;
-    Ok(HttpResponse::Accepted().json(PagerDutyReply {
+    let success = |dedup_key, incident_key| PagerDutyReply {
         status: "success".to_owned(),
         message: "Event processed".to_owned(),
-        dedup_key: Some(dedup_key),
+        dedup_key,
+        incident_key,
         errors: vec![],
-    }))
+    };
+    Ok(match path {
+        PagerDutyPath::V2 => HttpResponse::Accepted().json(success(Some(dedup_key), None)),
+        PagerDutyPath::V1 => HttpResponse::Ok().json(success(None, Some(dedup_key))),
+    })
 }
 
 /// Acknowledge and resolve carry only the key: what they change is the alarm's status.

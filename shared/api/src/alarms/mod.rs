@@ -16,6 +16,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(post_alertmanager)
         .service(post_pagerduty)
         .service(post_pagerduty_enqueue)
+        .service(post_pagerduty_v1)
         .service(post_nagios)
         .service(post_zabbix)
         .service(list_alarms)

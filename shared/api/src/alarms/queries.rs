@@ -1,7 +1,7 @@
 //! Reading alarms: the active and recent ones, and those of one fingerprint.
 
 use crate::auth::{permission, Caller};
-use crate::error::{ApiError, Problem};
+use crate::error::{responses as errors, ApiError};
 use crate::incidents::query_pairs;
 use crate::state::AppState;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -29,7 +29,10 @@ pub struct AlarmList {
         ("limit" = Option<usize>, Query), ("cursor" = Option<String>, Query),
     ),
     security(("bearer" = [])),
-    responses((status = 200, body = AlarmList), (status = 400, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = AlarmList),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden,
+    )
 )]
 #[get("/api/v1/alarms")]
 pub async fn list_alarms(
@@ -83,7 +86,10 @@ pub async fn list_alarms(
     tag = "alarms",
     params(("fingerprint" = String, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = AlarmList), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = AlarmList),
+        errors::Unauthorized, errors::Forbidden, errors::NotFound,
+    )
 )]
 #[get("/api/v1/alarms/{fingerprint}")]
 pub async fn get_alarm(

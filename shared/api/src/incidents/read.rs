@@ -1,6 +1,6 @@
 use super::query::{parse_list_query, query_pairs};
 use crate::auth::{permission, Caller};
-use crate::error::{ApiError, Problem};
+use crate::error::{responses as errors, ApiError};
 use crate::extract::uuid_param;
 use crate::state::AppState;
 use actix_web::http::header;
@@ -27,9 +27,7 @@ pub struct IncidentList {
     security(("bearer" = [])),
     responses(
         (status = 200, body = IncidentList),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden,
     )
 )]
 #[get("/api/v1/incidents")]
@@ -74,8 +72,8 @@ pub async fn list_incidents(
     security(("bearer" = [])),
     responses(
         (status = 200, body = Incident, headers(("ETag" = String, description = "the stream version"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Unavailable,
     )
 )]
 #[get("/api/v1/incidents/{id}")]
@@ -198,7 +196,8 @@ pub struct HistoryEntry {
     security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<HistoryEntry>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Unavailable,
     )
 )]
 #[get("/api/v1/incidents/{id}/history")]

@@ -4,7 +4,7 @@ use super::dto::{
 };
 use crate::auth::{permission, Caller};
 use crate::command::execute;
-use crate::error::{ApiError, Problem};
+use crate::error::{responses as errors, ApiError};
 use crate::extract::{uuid_param, CorrelationId, IfMatch, ValidJson};
 use crate::state::AppState;
 use actix_web::http::header;
@@ -37,12 +37,8 @@ fn incident_id(text: &str) -> Result<IncidentId, ApiError> {
     security(("bearer" = [])),
     responses(
         (status = 201, body = Incident, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
     )
 )]
 #[post("/api/v1/incidents")]
@@ -77,9 +73,9 @@ pub async fn create_incident(
     security(("bearer" = [])),
     responses(
         (status = 200, body = Incident),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Conflict, errors::PreconditionFailed, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
     )
 )]
 #[patch("/api/v1/incidents/{id}")]
@@ -107,9 +103,9 @@ pub async fn update_incident(
     security(("bearer" = [])),
     responses(
         (status = 200, body = Incident),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Conflict, errors::PreconditionFailed, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
     )
 )]
 #[post("/api/v1/incidents/{id}/assign")]
@@ -138,9 +134,9 @@ pub async fn assign_incident(
     security(("bearer" = [])),
     responses(
         (status = 200, body = Incident),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Conflict, errors::PreconditionFailed, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
     )
 )]
 #[post("/api/v1/incidents/{id}/transitions")]
@@ -168,8 +164,9 @@ pub async fn transition_incident(
     security(("bearer" = [])),
     responses(
         (status = 201, body = Incident),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Conflict, errors::PreconditionFailed, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
     )
 )]
 #[post("/api/v1/incidents/{id}/comments")]
@@ -201,8 +198,9 @@ pub async fn comment_incident(
     security(("bearer" = [])),
     responses(
         (status = 200, body = Incident),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Conflict, errors::PreconditionFailed, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
     )
 )]
 #[post("/api/v1/incidents/{id}/links")]
@@ -246,7 +244,8 @@ pub async fn link_incident(
     security(("bearer" = [])),
     responses(
         (status = 200, body = Incident),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Conflict, errors::PreconditionFailed, errors::Unavailable,
     )
 )]
 #[delete("/api/v1/incidents/{id}/links/{kind}/{target}")]

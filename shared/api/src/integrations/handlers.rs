@@ -5,7 +5,7 @@ use super::dto::{
 use super::key;
 use crate::auth::{permission, Caller};
 use crate::command::execute;
-use crate::error::{ApiError, Problem};
+use crate::error::{responses as errors, ApiError};
 use crate::extract::{uuid_param, CorrelationId, IfMatch, ValidJson};
 use crate::state::AppState;
 use actix_web::http::header;
@@ -22,9 +22,9 @@ fn integration_id(text: &str) -> Result<IntegrationId, ApiError> {
     request_body = RegisterIntegrationRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, body = IntegrationWithKey),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 201, body = IntegrationWithKey, headers(("Location" = String))),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::PayloadTooLarge,
+        errors::UnsupportedMediaType, errors::Unprocessable, errors::Unavailable,
     )
 )]
 #[post("/api/v1/integrations")]
@@ -58,7 +58,14 @@ pub async fn register_integration(
 }
 
 /// Every registered integration, revoked ones included.
-#[utoipa::path(tag = "integrations", security(("bearer" = [])), responses((status = 200, body = Vec<IntegrationView>)))]
+#[utoipa::path(
+    tag = "integrations",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<IntegrationView>),
+        errors::Unauthorized, errors::Forbidden,
+    )
+)]
 #[get("/api/v1/integrations")]
 pub async fn list_integrations(
     state: web::Data<AppState>,
@@ -80,7 +87,10 @@ pub async fn list_integrations(
     tag = "integrations",
     params(("id" = uuid::Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = IntegrationView), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = IntegrationView),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+    )
 )]
 #[get("/api/v1/integrations/{id}")]
 pub async fn get_integration(
@@ -106,8 +116,9 @@ pub async fn get_integration(
     security(("bearer" = [])),
     responses(
         (status = 200, body = IntegrationView),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Conflict, errors::PayloadTooLarge, errors::UnsupportedMediaType,
+        errors::Unprocessable, errors::Unavailable,
     )
 )]
 #[patch("/api/v1/integrations/{id}")]
@@ -142,7 +153,11 @@ pub async fn change_integration(
     tag = "integrations",
     params(("id" = uuid::Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = IntegrationWithKey), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = IntegrationWithKey),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Conflict, errors::Unavailable,
+    )
 )]
 #[post("/api/v1/integrations/{id}/rotate-key")]
 pub async fn rotate_integration_key(
@@ -171,7 +186,11 @@ pub async fn rotate_integration_key(
     tag = "integrations",
     params(("id" = uuid::Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = IntegrationView), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = IntegrationView),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+        errors::Conflict, errors::Unavailable,
+    )
 )]
 #[delete("/api/v1/integrations/{id}")]
 pub async fn revoke_integration(

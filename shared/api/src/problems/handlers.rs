@@ -1,5 +1,5 @@
 use crate::auth::{permission, Caller};
-use crate::error::{ApiError, Problem};
+use crate::error::{responses as errors, ApiError};
 use crate::extract::uuid_param;
 use crate::incidents::query_pairs;
 use crate::state::AppState;
@@ -11,7 +11,10 @@ use servicedesk_domain::problem::ProblemId;
     tag = "problems",
     params(("status" = Option<String>, Query), ("limit" = Option<usize>, Query)),
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<servicedesk_domain::problem::Problem>), (status = 400, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = Vec<servicedesk_domain::problem::Problem>),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden,
+    )
 )]
 #[get("/api/v1/problems")]
 pub async fn list_problems(
@@ -62,7 +65,10 @@ pub async fn list_problems(
     tag = "problems",
     params(("id" = uuid::Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = servicedesk_domain::problem::Problem), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = servicedesk_domain::problem::Problem),
+        errors::BadRequest, errors::Unauthorized, errors::Forbidden, errors::NotFound,
+    )
 )]
 #[get("/api/v1/problems/{id}")]
 pub async fn get_problem(
