@@ -20,8 +20,6 @@ const NAMES: [(&str, &str); 3] = [
     ("DiskFull", "warning"),
     ("HighLoad", "warning"),
 ];
-const ALERTS_PER_POST: usize = 20;
-const CLIENTS: usize = 8;
 const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
 
 /// How long a resolved alert stays resolved (and is resent as resolved, as Prometheus does)
@@ -147,69 +145,77 @@ pub fn run(options: &Options, report: &mut Report) {
         settled.map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)
     );
 
-    let seconds = options.http_seconds;
-    println!("(alarms) servicedesk webhook: {CLIENTS} clients x {ALERTS_PER_POST} alerts a post for {seconds}s, with a probe");
-    let stop = AtomicBool::new(false);
-    let (ours, probes) = std::thread::scope(|s| {
-        let probe = s.spawn(|| probe(&server.base, &key, &agent_token, &stop));
-        let load = load(CLIENTS, seconds, |client, n| {
-            let (now, now_ms) = (chrono::Utc::now(), now_ms());
-            let alerts = (0..ALERTS_PER_POST as u64)
-                .map(|i| {
-                    let a = alert(n * 64 + i, now_ms);
-                    webhook_alert(&alertmanager_alert(&a, now), a.resolved)
-                })
-                .collect();
-            post_webhook(client, &server.base, &key, alerts)
-        });
-        stop.store(true, Ordering::Relaxed);
-        (load, probe.join().expect("probe"))
-    });
-    drop(server);
-    report_load(report, "servicedesk webhook", &ours);
-    let mut probes = probes;
-    probes.sort_unstable();
-    report.add(
-        "(alarms) alarm-to-incident in the read model",
-        format!(
-            "{} probes, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-            probes.len(),
-            percentile_ms(&probes, 0.5),
-            percentile_ms(&probes, 0.99),
-            percentile_ms(&probes, 1.0)
-        ),
-    );
-
-    let Some(alertmanager) = Alertmanager::start(&options.dir.join("alertmanager")) else {
+    let alertmanager = Alertmanager::start(&options.dir.join("alertmanager"));
+    if alertmanager.is_none() {
         report.add(
             "(alarms) Alertmanager",
             format!("{ALERTMANAGER} not installed: no comparison"),
         );
-        return;
-    };
-    println!(
-        "(alarms) Alertmanager POST /api/v2/alerts: the same mix, {CLIENTS} clients for {seconds}s"
-    );
-    let theirs = load(CLIENTS, seconds, |client, n| {
-        let (now, now_ms) = (chrono::Utc::now(), now_ms());
-        let alerts: Vec<Value> = (0..ALERTS_PER_POST as u64)
-            .map(|i| alertmanager_alert(&alert(n * 64 + i, now_ms), now))
-            .collect();
-        client
-            .post(format!("{}/api/v2/alerts", alertmanager.base))
-            .send_json(Value::Array(alerts))
-            .map(|r| r.status().as_u16() == 200)
-            .unwrap_or(false)
-    });
-    drop(alertmanager);
-    report_load(report, "Alertmanager 0.25 /api/v2/alerts", &theirs);
-    report.add(
-        "(alarms) ratio servicedesk / Alertmanager",
-        format!(
-            "{:.2}x alerts/s (target >= 1.5x)",
-            ours.alerts_per_second() / theirs.alerts_per_second().max(1e-9)
-        ),
-    );
+    }
+    let seconds = options.http_seconds;
+    // Each shape runs against servicedesk, then against Alertmanager, one after the other in
+    // the same sitting, so the ratio compares the two under the same machine conditions.
+    for &(per_post, clients) in &options.alarm_shapes {
+        let shape = format!("{per_post} a post x {clients} connections");
+        println!("(alarms) servicedesk webhook: {shape} for {seconds}s, with a probe");
+        let stop = AtomicBool::new(false);
+        let (ours, probes) = std::thread::scope(|s| {
+            let probe = s.spawn(|| probe(&server.base, &key, &agent_token, &stop));
+            let load = load(clients, per_post, seconds, |client, n| {
+                let (now, now_ms) = (chrono::Utc::now(), now_ms());
+                let alerts = (0..per_post as u64)
+                    .map(|i| {
+                        let a = alert(n * 64 + i, now_ms);
+                        webhook_alert(&alertmanager_alert(&a, now), a.resolved)
+                    })
+                    .collect();
+                post_webhook(client, &server.base, &key, alerts)
+            });
+            stop.store(true, Ordering::Relaxed);
+            (load, probe.join().expect("probe"))
+        });
+        report_load(report, &format!("servicedesk webhook, {shape}"), &ours);
+        let mut probes = probes;
+        probes.sort_unstable();
+        report.add(
+            &format!("(alarms) alarm-to-incident in the read model, {shape}"),
+            format!(
+                "{} probes, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                probes.len(),
+                percentile_ms(&probes, 0.5),
+                percentile_ms(&probes, 0.99),
+                percentile_ms(&probes, 1.0)
+            ),
+        );
+        let Some(alertmanager) = &alertmanager else {
+            continue;
+        };
+        println!("(alarms) Alertmanager POST /api/v2/alerts: {shape} for {seconds}s");
+        let theirs = load(clients, per_post, seconds, |client, n| {
+            let (now, now_ms) = (chrono::Utc::now(), now_ms());
+            let alerts: Vec<Value> = (0..per_post as u64)
+                .map(|i| alertmanager_alert(&alert(n * 64 + i, now_ms), now))
+                .collect();
+            client
+                .post(format!("{}/api/v2/alerts", alertmanager.base))
+                .send_json(Value::Array(alerts))
+                .map(|r| r.status().as_u16() == 200)
+                .unwrap_or(false)
+        });
+        report_load(
+            report,
+            &format!("Alertmanager 0.25 /api/v2/alerts, {shape}"),
+            &theirs,
+        );
+        report.add(
+            &format!("(alarms) ratio servicedesk / Alertmanager, {shape}"),
+            format!(
+                "{:.2}x alerts/s (target >= 1.5x)",
+                ours.alerts_per_second() / theirs.alerts_per_second().max(1e-9)
+            ),
+        );
+    }
+    drop(server);
 }
 
 fn post_webhook(client: &ureq::Agent, base: &str, key: &str, alerts: Vec<Value>) -> bool {
@@ -227,18 +233,20 @@ fn post_webhook(client: &ureq::Agent, base: &str, key: &str, alerts: Vec<Value>)
 
 struct LoadResult {
     latencies: Vec<u64>,
+    per_post: usize,
     failures: usize,
     seconds: f64,
 }
 
 impl LoadResult {
     fn alerts_per_second(&self) -> f64 {
-        rate(self.latencies.len() * ALERTS_PER_POST, self.seconds)
+        rate(self.latencies.len() * self.per_post, self.seconds)
     }
 }
 
 fn load(
     clients: usize,
+    per_post: usize,
     seconds: u64,
     send: impl Fn(&ureq::Agent, u64) -> bool + Sync,
 ) -> LoadResult {
@@ -279,6 +287,7 @@ fn load(
     latencies.sort_unstable();
     LoadResult {
         latencies,
+        per_post,
         failures,
         seconds: started.elapsed().as_secs_f64(),
     }
@@ -288,9 +297,10 @@ fn report_load(report: &mut Report, name: &str, r: &LoadResult) {
     report.add(
         &format!("(alarms) {name}"),
         format!(
-            "{:.0} alerts/s in {} posts of {ALERTS_PER_POST}, p50 {:.2} ms, p99 {:.2} ms, {} failed",
+            "{:.0} alerts/s in {} posts of {}, p50 {:.2} ms, p99 {:.2} ms, {} failed",
             r.alerts_per_second(),
             r.latencies.len(),
+            r.per_post,
             percentile_ms(&r.latencies, 0.5),
             percentile_ms(&r.latencies, 0.99),
             r.failures

@@ -36,6 +36,9 @@ pub struct Options {
     pub store_only: bool,
     pub creators: usize,
     pub listers: usize,
+    /// The alarm load's shapes, each run against servicedesk and then Alertmanager:
+    /// (alerts a post, concurrent connections).
+    pub alarm_shapes: Vec<(usize, usize)>,
 }
 
 fn options() -> Options {
@@ -50,6 +53,7 @@ fn options() -> Options {
         store_only: false,
         creators: 8,
         listers: 8,
+        alarm_shapes: vec![(20, 8), (1, 16), (1, 64)],
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -70,8 +74,21 @@ fn options() -> Options {
             "--http-seconds" => o.http_seconds = value.parse().expect("--http-seconds N"),
             "--creators" => o.creators = value.parse().expect("--creators N"),
             "--listers" => o.listers = value.parse().expect("--listers N"),
+            "--alarm-shapes" => {
+                o.alarm_shapes = value
+                    .split(',')
+                    .map(|shape| {
+                        let (per_post, connections) =
+                            shape.split_once('x').expect("--alarm-shapes 20x8,1x16");
+                        (
+                            per_post.parse().expect("alerts a post"),
+                            connections.parse().expect("connections"),
+                        )
+                    })
+                    .collect()
+            }
             other => panic!(
-                "unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --creators, --listers, --keep, --http-only, --alarms-only, --store-only"
+                "unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --creators, --listers, --alarm-shapes, --keep, --http-only, --alarms-only, --store-only"
             ),
         }
         i += 2;

@@ -15,8 +15,14 @@ pub struct Server {
 
 impl Server {
     pub fn start(data_dir: &Path) -> Self {
-        let exe = std::env::current_exe().expect("current exe");
-        let binary = exe.with_file_name("servicedesk");
+        // SERVICEDESK_BENCH_SERVER runs another build of the server (before/after a change)
+        // under the same benchmark.
+        let binary = match std::env::var_os("SERVICEDESK_BENCH_SERVER") {
+            Some(path) => std::path::PathBuf::from(path),
+            None => std::env::current_exe()
+                .expect("current exe")
+                .with_file_name("servicedesk"),
+        };
         assert!(
             binary.exists(),
             "{} is missing: build it first (cargo build --release --bins)",
