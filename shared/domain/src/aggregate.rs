@@ -48,3 +48,67 @@ pub trait Aggregate: Sized + Send + Sync + 'static {
     /// The state after one more event, recorded at `at`.
     fn evolve(state: Option<Self>, event: &Self::Event, at: DateTime<Utc>) -> Option<Self>;
 }
+
+/// Implements [`Aggregate`] for state types (with a `version` field) from their modules'
+/// `decide` and `evolve`, one row each: `State: "name", Id, Command, Event, decide, evolve;`
+/// where `decide` takes `(state, command, &DecisionContext)`; a last `creates` says which
+/// commands create their stream.
+#[macro_export]
+macro_rules! aggregates {
+    ($($state:ty: $name:literal, $id:ty, $command:ty, $event:ty, $decide:expr, $evolve:path $(, $creates:expr)?;)*) => {$(
+        impl $crate::Aggregate for $state {
+            const NAME: &'static str = $name;
+            type Id = $id;
+            type Command = $command;
+            type Event = $event;
+
+            fn version(&self) -> u64 {
+                self.version
+            }
+
+            $(fn creates(command: &$command) -> bool {
+                let creates: fn(&$command) -> bool = $creates;
+                creates(command)
+            })?
+
+            fn decide(
+                state: Option<&Self>,
+                command: &$command,
+                ctx: &$crate::DecisionContext,
+            ) -> Result<Vec<$event>, $crate::DomainError> {
+                let decide: fn(
+                    Option<&Self>,
+                    &$command,
+                    &$crate::DecisionContext,
+                ) -> Result<Vec<$event>, $crate::DomainError> = $decide;
+                decide(state, command, ctx)
+            }
+
+            fn evolve(
+                state: Option<Self>,
+                event: &$event,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Option<Self> {
+                $evolve(state, event, at)
+            }
+        }
+    )*};
+}
+
+mod impls {
+    use crate::alarm::{Alarm, AlarmCommand, AlarmEvent, AlarmId};
+    use crate::incident::{Incident, IncidentCommand, IncidentEvent, IncidentId};
+    use crate::integration::{Integration, IntegrationCommand, IntegrationEvent, IntegrationId};
+    use crate::problem::{Problem, ProblemCommand, ProblemEvent, ProblemId};
+    use crate::{alarm, incident, integration, problem};
+
+    // Opening an incident mints its id (UUID v7 by the caller, or the alarm policy's
+    // deterministic one). Alarm streams are written by the alarm ingestor, which batches many
+    // into one append; through `execute` they behave like any other aggregate.
+    crate::aggregates! {
+        Incident: "incident", IncidentId, IncidentCommand, IncidentEvent, incident::decide, incident::evolve, |c| matches!(c, IncidentCommand::Open(_));
+        Problem: "problem", ProblemId, ProblemCommand, ProblemEvent, |s, c, _| problem::decide(s, c), problem::evolve;
+        Integration: "integration", IntegrationId, IntegrationCommand, IntegrationEvent, |s, c, _| integration::decide(s, c), integration::evolve;
+        Alarm: "alarm", AlarmId, AlarmCommand, AlarmEvent, |s, c, ctx| alarm::decide(s, c, ctx.now), alarm::evolve;
+    }
+}

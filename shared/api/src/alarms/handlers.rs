@@ -11,6 +11,7 @@ use servicedesk_alarm_formats::{AlarmStatus, CanonicalAlarm, ParseError, Severit
 use servicedesk_application::alarms::Ingested;
 use servicedesk_domain::integration::Integration;
 use servicedesk_domain::FieldError;
+use utoipa::openapi::{RefOr, Response};
 use utoipa::ToSchema;
 
 /// The answer to an accepted webhook: every alarm in it is durable in the log.
@@ -199,6 +200,31 @@ fn pagerduty_invalid(errors: Vec<String>) -> HttpResponse {
     })
 }
 
+/// What PagerDuty's paths refuse: an invalid event or an unknown key as PagerDuty answers it
+/// (400, its own JSON), a body that cannot be read (400 as a problem document), 413, 503.
+struct PagerDutyRefusals;
+
+impl utoipa::IntoResponses for PagerDutyRefusals {
+    fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let schema = |name: std::borrow::Cow<'static, str>| {
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(name)))
+                .build()
+        };
+        let invalid = ResponseBuilder::new()
+            .description("An invalid event or an unknown routing_key (service_key), as PagerDuty answers it (or, when the body cannot be read, a problem document)")
+            .content("application/json", schema(PagerDutyReply::name()))
+            .content("application/problem+json", schema(ProblemDetails::name()))
+            .build();
+        let mut responses =
+            std::collections::BTreeMap::from([("400".to_owned(), RefOr::T(invalid))]);
+        responses.extend(<errors::PayloadTooLarge as utoipa::IntoResponses>::responses());
+        responses.extend(<errors::Unavailable as utoipa::IntoResponses>::responses());
+        responses
+    }
+}
+
 /// Which of PagerDuty's Events APIs a path stands in for: it decides the shape of the success
 /// answer (either path accepts both bodies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,12 +240,7 @@ enum PagerDutyPath {
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Object, description = "PagerDuty Events API v2 event (or a v1 event)"),
-    responses(
-        (status = 202, body = PagerDutyReply),
-        (status = 400, description = "An invalid event or an unknown routing_key, as PagerDuty answers it (or, when the body cannot be read, a problem document)",
-            content((PagerDutyReply = "application/json"), (ProblemDetails = "application/problem+json"))),
-        errors::PayloadTooLarge, errors::Unavailable,
-    )
+    responses((status = 202, body = PagerDutyReply), PagerDutyRefusals)
 )]
 #[post("/api/v1/alarms/pagerduty")]
 pub async fn post_pagerduty(
@@ -235,12 +256,7 @@ pub async fn post_pagerduty(
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Object, description = "PagerDuty Events API v2 event (or a v1 event)"),
-    responses(
-        (status = 202, body = PagerDutyReply),
-        (status = 400, description = "An invalid event or an unknown routing_key, as PagerDuty answers it (or, when the body cannot be read, a problem document)",
-            content((PagerDutyReply = "application/json"), (ProblemDetails = "application/problem+json"))),
-        errors::PayloadTooLarge, errors::Unavailable,
-    )
+    responses((status = 202, body = PagerDutyReply), PagerDutyRefusals)
 )]
 #[post("/v2/enqueue")]
 pub async fn post_pagerduty_enqueue(
@@ -258,12 +274,7 @@ pub async fn post_pagerduty_enqueue(
 #[utoipa::path(
     tag = "alarms",
     request_body(content = Object, description = "PagerDuty Events API v1 event (or a v2 event)"),
-    responses(
-        (status = 200, body = PagerDutyReply),
-        (status = 400, description = "An invalid event or an unknown service_key, as PagerDuty answers it (or, when the body cannot be read, a problem document)",
-            content((PagerDutyReply = "application/json"), (ProblemDetails = "application/problem+json"))),
-        errors::PayloadTooLarge, errors::Unavailable,
-    )
+    responses((status = 200, body = PagerDutyReply), PagerDutyRefusals)
 )]
 #[post("/generic/2010-04-15/create_event.json")]
 pub async fn post_pagerduty_v1(

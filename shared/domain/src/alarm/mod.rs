@@ -3,7 +3,6 @@
 //! repeated, resolved, acknowledged, flapping); which incident it opens or clears is decided by
 //! the alarm policy, not here.
 
-mod aggregate;
 pub mod canonical;
 mod canonical_names;
 mod command;

@@ -4,7 +4,6 @@
 //! resolved and cancel from any open state. `decide` turns a command into events, `evolve` folds
 //! events into state; both are pure.
 
-mod aggregate;
 mod command;
 mod decide;
 mod event;

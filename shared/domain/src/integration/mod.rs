@@ -2,7 +2,6 @@
 //! that may post alarms, with its key, its defaults for the incidents it causes, and its alarm
 //! rules. Only the SHA-256 of the key is ever stored; the key itself is shown once.
 
-mod aggregate;
 mod decide;
 mod event;
 mod state;

@@ -3,7 +3,6 @@
 //! Recurring incidents are linked to it; its full management (root cause analysis, changes
 //! that fix it) builds on this.
 
-mod aggregate;
 mod decide;
 mod event;
 mod state;
