@@ -63,6 +63,16 @@ fn admins_register_change_rotate_and_revoke_integrations() {
     assert_eq!(changed.status, 200, "{}", changed.body);
     assert_eq!(changed.json()["name"], "prometheus-eu-1");
 
+    // The key works (and is remembered by the server) until it is rotated; then only the new
+    // one does, at once.
+    let alarm = |key: &str| {
+        let body = json!({"fingerprint": "rotation-check", "severity": "info",
+                          "status": "firing", "summary": "rotation check"});
+        let body = ("application/json", serde_json::to_vec(&body).unwrap());
+        app.request("POST", "/api/v1/alarms", Some(key), &[], Some(body))
+            .status
+    };
+    assert_eq!(alarm(&key), 202);
     let rotated = as_admin(
         &app,
         "POST",
@@ -70,7 +80,10 @@ fn admins_register_change_rotate_and_revoke_integrations() {
         None,
     );
     assert_eq!(rotated.status, 200, "{}", rotated.body);
-    assert_ne!(rotated.json()["key"].as_str().unwrap(), key);
+    let new_key = rotated.json()["key"].as_str().unwrap().to_owned();
+    assert_ne!(new_key, key);
+    assert_eq!(alarm(&key), 401, "the old key stops working at once");
+    assert_eq!(alarm(&new_key), 202, "the new key works at once");
 
     let revoked = as_admin(&app, "DELETE", &format!("/api/v1/integrations/{id}"), None);
     assert_eq!(revoked.json()["revoked"], true);

@@ -1,6 +1,7 @@
 //! The application and its ports, and the background processes it starts.
 
 use crate::alarms::{reactor, AlarmIngestor};
+use crate::integrations::IntegrationCache;
 use crate::stream_locks::StreamLocks;
 use crate::{AppError, Ids, UuidV7Ids, WriteMetrics};
 use servicedesk_domain::{DecisionContext, PriorityMatrix};
@@ -48,6 +49,7 @@ pub struct App {
     /// The log head when the process started: ready once the read models reached it.
     pub startup_head: Position,
     pub(crate) stream_locks: StreamLocks,
+    pub(crate) integrations: IntegrationCache,
 }
 
 /// The background tasks of a started [`App`].
@@ -86,6 +88,7 @@ impl App {
             alarms,
             startup_head,
             stream_locks: StreamLocks::default(),
+            integrations: IntegrationCache::default(),
         });
         // Alarms become incidents in the background, from the log: a webhook answers once its
         // alarm is durable, not once its incident exists.

@@ -8,6 +8,7 @@ mod app;
 mod error;
 mod execute;
 mod ids;
+mod integrations;
 mod metrics;
 mod stream_locks;
 pub mod streams;

@@ -2,7 +2,9 @@ use crate::db::{checkpoint, save_checkpoint, ReadModelDb};
 use crate::registry::{apply_main, MAIN};
 use crate::ProjectionError;
 use rusqlite::Connection;
+use servicedesk_domain::integration::IntegrationId;
 use servicedesk_store::{follow, EventStore, FollowOptions, Follower, Position, RecordedEvent};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -12,11 +14,19 @@ use tokio::task::JoinHandle;
 #[derive(Clone)]
 pub struct ProjectionHandle {
     position: watch::Receiver<Position>,
+    integration_changes: Arc<AtomicU64>,
 }
 
 impl ProjectionHandle {
     pub fn position(&self) -> Position {
         *self.position.borrow()
+    }
+
+    /// Counts the batches that changed an integration: a cache of integrations is good while
+    /// this stays the same. It moves after the change is committed and before the position
+    /// that includes it is published, so a read-your-writes wait sees it moved.
+    pub fn integration_changes(&self) -> u64 {
+        self.integration_changes.load(Ordering::Acquire)
     }
 
     /// Waits until the read models include `position`; false when `timeout` passed first.
@@ -35,6 +45,7 @@ pub struct ProjectionRunner {
     /// Taken by the blocking write and handed back.
     conn: Option<Connection>,
     published: watch::Sender<Position>,
+    integration_changes: Arc<AtomicU64>,
 }
 
 const BATCH: usize = 5_000;
@@ -55,10 +66,12 @@ impl ProjectionRunner {
         let conn = ReadModelDb::open_writer(db.path())?;
         let start = checkpoint(&conn, MAIN)?;
         let (published, position) = watch::channel(start);
+        let integration_changes = Arc::new(AtomicU64::new(0));
         let runner = Self {
             db,
             conn: Some(conn),
             published,
+            integration_changes: integration_changes.clone(),
         };
         let options = FollowOptions {
             batch: BATCH,
@@ -66,7 +79,11 @@ impl ProjectionRunner {
             ..FollowOptions::default()
         };
         let task = tokio::spawn(follow(store, runner, options, stop));
-        Ok((ProjectionHandle { position }, task))
+        let handle = ProjectionHandle {
+            position,
+            integration_changes,
+        };
+        Ok((handle, task))
     }
 }
 
@@ -92,6 +109,9 @@ impl Follower for ProjectionRunner {
         let Some(last) = events.last().map(|e| e.position) else {
             return Ok(());
         };
+        let changes_integrations = events
+            .iter()
+            .any(|e| e.stream.starts_with(IntegrationId::STREAM_PREFIX));
         let Some(mut writer) = self.conn.take() else {
             return Err(ProjectionError::Worker("connection lost".into()));
         };
@@ -103,6 +123,9 @@ impl Follower for ProjectionRunner {
         .map_err(|e| ProjectionError::Worker(e.to_string()))?;
         self.conn = Some(writer);
         result?;
+        if changes_integrations {
+            self.integration_changes.fetch_add(1, Ordering::AcqRel);
+        }
         self.published.send_replace(last);
         Ok(())
     }

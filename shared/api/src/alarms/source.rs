@@ -5,8 +5,9 @@
 use crate::error::ApiError;
 use crate::integrations::key::sha256_hex;
 use crate::state::AppState;
-use actix_web::{web, HttpRequest};
+use actix_web::HttpRequest;
 use servicedesk_domain::integration::Integration;
+use std::sync::Arc;
 
 pub fn bearer(req: &HttpRequest) -> Option<String> {
     req.headers()
@@ -24,7 +25,7 @@ pub async fn integration_for_key(
     state: &AppState,
     key: Option<String>,
     endpoint: &str,
-) -> Result<Integration, ApiError> {
+) -> Result<Arc<Integration>, ApiError> {
     let Some(key) = key else {
         tracing::info!(endpoint, "alarm webhook without an integration key");
         return Err(ApiError::Unauthorized(
@@ -32,11 +33,7 @@ pub async fn integration_for_key(
         ));
     };
     let hash = sha256_hex(&key);
-    let db = state.app.read_models.clone();
-    let lookup = hash.clone();
-    let found = web::block(move || db.integration_by_key(&lookup))
-        .await
-        .map_err(ApiError::internal)??;
+    let found = state.app.integration_by_key(&hash).await?;
     found.ok_or_else(|| {
         tracing::info!(
             endpoint,

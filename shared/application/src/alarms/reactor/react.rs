@@ -23,7 +23,9 @@ pub(super) async fn react_to(
     let Some(alarm) = app.load::<Alarm>(id).await? else {
         return Ok(None);
     };
-    let Some(integration) = integration(app, IntegrationId(alarm.snapshot.integration)).await?
+    let Some(integration) = app
+        .integration(IntegrationId(alarm.snapshot.integration))
+        .await?
     else {
         return Ok(None);
     };
@@ -176,10 +178,6 @@ async fn link(
     app.alarms
         .link(alarm.id, incident, correlation, cause.map(|c| c.event_id))
         .await
-}
-
-async fn integration(app: &App, id: IntegrationId) -> Result<Option<Integration>, AppError> {
-    app.query(move |db| db.integration(id)).await
 }
 
 async fn facts(app: &App, id: IncidentId) -> Result<Option<IncidentFacts>, AppError> {
