@@ -55,9 +55,8 @@ fn count_terms(conn: &Connection, changes: &[TextChange<'_>]) -> Result<(), Proj
          CREATE VIRTUAL TABLE IF NOT EXISTS temp.incident_terms_counted
              USING fts5vocab(temp, incident_terms_scratch, col);",
     )?;
-    let mut scratch = conn.prepare_cached(
-        "INSERT INTO temp.incident_terms_scratch (old, new) VALUES (?1, ?2)",
-    )?;
+    let mut scratch =
+        conn.prepare_cached("INSERT INTO temp.incident_terms_scratch (old, new) VALUES (?1, ?2)")?;
     for change in changes {
         let old = change
             .old

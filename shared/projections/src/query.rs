@@ -455,10 +455,7 @@ const MAX_EXPANSION: usize = 256;
 /// tokenizer does) becomes the OR of the terms it is a prefix of, from `incident_terms`, which
 /// FTS5 walks lazily; any other word is quoted and prefix-matched (`"web-1"*`). None when a
 /// word is a prefix of no term, so nothing matches.
-fn text_match(
-    conn: &rusqlite::Connection,
-    text: &str,
-) -> Result<Option<String>, ProjectionError> {
+fn text_match(conn: &rusqlite::Connection, text: &str) -> Result<Option<String>, ProjectionError> {
     let mut parts = Vec::new();
     for word in text.split_whitespace() {
         if !word.bytes().all(|b| b.is_ascii_alphanumeric()) {

@@ -85,10 +85,9 @@ pub(crate) fn upsert(
         None
     };
     let mut stmt = conn.prepare_cached(UPSERT)?;
-    let (seq, stored): (i64, Option<i64>) =
-        with_columns(state, key, |columns| {
-            stmt.query_row(columns, |r| Ok((r.get(0)?, r.get(1)?)))
-        })?;
+    let (seq, stored): (i64, Option<i64>) = with_columns(state, key, |columns| {
+        stmt.query_row(columns, |r| Ok((r.get(0)?, r.get(1)?)))
+    })?;
     conn.prepare_cached(UPSERT_DOC)?.execute((seq, doc))?;
     let key = match stored {
         Some(key) => key,

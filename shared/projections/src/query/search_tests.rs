@@ -88,7 +88,13 @@ impl Fixture {
         }
     }
 
-    async fn open(&mut self, n: usize, title: &str, description: &str, at: DateTime<Utc>) -> IncidentId {
+    async fn open(
+        &mut self,
+        n: usize,
+        title: &str,
+        description: &str,
+        at: DateTime<Utc>,
+    ) -> IncidentId {
         let id = IncidentId(uuid::Uuid::now_v7());
         let open = IncidentCommand::Open(OpenIncident {
             id,
@@ -96,7 +102,7 @@ impl Fixture {
             description: description.to_owned(),
             caller: None,
             customer: None,
-            service: Some(if n % 3 == 0 { "web" } else { "mail" }.to_owned()),
+            service: Some(if n.is_multiple_of(3) { "web" } else { "mail" }.to_owned()),
             configuration_item: None,
             category: None,
             impact: [Impact::High, Impact::Medium, Impact::Low][n % 3],
@@ -107,7 +113,7 @@ impl Fixture {
             alarm: None,
         });
         let mut commands = vec![open];
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             commands.push(IncidentCommand::Assign(AssignIncident {
                 assignment_group: Some("ops".to_owned()),
                 assignee: None,
@@ -195,7 +201,9 @@ impl Fixture {
             .expect("the ordered plan");
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(3))
+            .query_map(rusqlite::params_from_iter(params), |r| {
+                r.get::<_, String>(3)
+            })
             .unwrap()
             .map(Result::unwrap)
             .collect::<Vec<_>>();
@@ -240,13 +248,16 @@ async fn seeded() -> Fixture {
         let at = base() + Duration::seconds(((n * 37) % 120 / 2) as i64);
         let (title, description) = if n % 10 == 7 {
             (format!("Printer jam {n}"), "tray two".to_owned())
-        } else if n % 5 == 0 {
+        } else if n.is_multiple_of(5) {
             (
                 format!("Disk full on web-{n}"),
                 "volume quarantined by the filesystem checker".to_owned(),
             )
         } else {
-            (format!("Disk full on web-{n}"), format!("Filesystem nearly full, host{n}"))
+            (
+                format!("Disk full on web-{n}"),
+                format!("Filesystem nearly full, host{n}"),
+            )
         };
         f.open(n, &title, &description, at).await;
     }
@@ -256,18 +267,40 @@ async fn seeded() -> Fixture {
 #[tokio::test]
 async fn search_pages_newest_first_return_every_match_once_in_order() {
     let f = seeded().await;
-    for q in ["disk", "DIS", "disk full", "fil", "quarantined", "quar check", "nearly host1"] {
+    for q in [
+        "disk",
+        "DIS",
+        "disk full",
+        "fil",
+        "quarantined",
+        "quar check",
+        "nearly host1",
+    ] {
         for sort in [IncidentSort::OpenedDesc, IncidentSort::OpenedAsc] {
             let expected = f.expected(has_prefixes(q), &IncidentFilter::default(), sort);
             assert!(!expected.is_empty(), "{q}");
             for limit in [1, 7, 500] {
-                assert_eq!(f.walk(&text(q), sort, limit), expected, "q={q} {sort:?} limit {limit}");
+                assert_eq!(
+                    f.walk(&text(q), sort, limit),
+                    expected,
+                    "q={q} {sort:?} limit {limit}"
+                );
             }
         }
     }
     // a word in no incident, and one that only starts a longer word nowhere
-    assert!(f.walk(&text("disk nothere"), IncidentSort::OpenedDesc, 10).is_empty());
-    assert_eq!(f.expected(has_prefixes("disk"), &IncidentFilter::default(), IncidentSort::OpenedDesc).len(), 108);
+    assert!(f
+        .walk(&text("disk nothere"), IncidentSort::OpenedDesc, 10)
+        .is_empty());
+    assert_eq!(
+        f.expected(
+            has_prefixes("disk"),
+            &IncidentFilter::default(),
+            IncidentSort::OpenedDesc
+        )
+        .len(),
+        108
+    );
 }
 
 #[tokio::test]
@@ -300,7 +333,11 @@ async fn search_with_filters_and_other_sorts() {
             let expected = f.expected(has_prefixes(&q), filter, sort);
             assert!(!expected.is_empty(), "{filter:?}");
             for limit in [3, 500] {
-                assert_eq!(f.walk(filter, sort, limit), expected, "{filter:?} {sort:?} {limit}");
+                assert_eq!(
+                    f.walk(filter, sort, limit),
+                    expected,
+                    "{filter:?} {sort:?} {limit}"
+                );
             }
         }
     }
@@ -310,25 +347,53 @@ async fn search_with_filters_and_other_sorts() {
 async fn user_input_is_never_fts_syntax() {
     let f = seeded().await;
     for q in [
-        "\"", "\"disk", "(", ")", "(disk", "*", "disk*", "NEAR", "NEAR(disk full)", "-", "-disk",
-        "disk -full", "disk OR", "AND", "OR disk", "NOT", "title:disk", "^disk", "{title}:disk",
-        "+", "disk:", "'", "web-1", "ü", "disk\u{0}",
+        "\"",
+        "\"disk",
+        "(",
+        ")",
+        "(disk",
+        "*",
+        "disk*",
+        "NEAR",
+        "NEAR(disk full)",
+        "-",
+        "-disk",
+        "disk -full",
+        "disk OR",
+        "AND",
+        "OR disk",
+        "NOT",
+        "title:disk",
+        "^disk",
+        "{title}:disk",
+        "+",
+        "disk:",
+        "'",
+        "web-1",
+        "ü",
+        "disk\u{0}",
     ] {
-        f.db
-            .list_incidents(&text(q), IncidentSort::OpenedDesc, None, 10)
+        f.db.list_incidents(&text(q), IncidentSort::OpenedDesc, None, 10)
             .unwrap_or_else(|e| panic!("q={q:?}: {e}"));
-        f.db
-            .list_incidents(&text(q), IncidentSort::PriorityAsc, None, 10)
+        f.db.list_incidents(&text(q), IncidentSort::PriorityAsc, None, 10)
             .unwrap_or_else(|e| panic!("q={q:?}: {e}"));
     }
     // operators are words: NEAR is a prefix of "nearly"
     assert_eq!(
         f.walk(&text("NEAR"), IncidentSort::OpenedDesc, 500),
-        f.expected(has_prefixes("near"), &IncidentFilter::default(), IncidentSort::OpenedDesc)
+        f.expected(
+            has_prefixes("near"),
+            &IncidentFilter::default(),
+            IncidentSort::OpenedDesc
+        )
     );
     // a word with punctuation is a phrase, as before: "web-1" is web followed by 1...
     let web1 = f.walk(&text("web-1"), IncidentSort::OpenedDesc, 500);
-    assert_eq!(web1.len(), 28, "web-1, web-10..19, web-100..119, but 17, 107, 117");
+    assert_eq!(
+        web1.len(),
+        28,
+        "web-1, web-10..19, web-100..119, but 17, 107, 117"
+    );
 }
 
 #[tokio::test]
@@ -378,9 +443,14 @@ async fn renamed_text_leaves_the_term_list_and_the_index() {
             ..FieldChanges::default()
         },
     });
-    f.run(id, state, vec![rename], base() + Duration::seconds(1)).await;
+    f.run(id, state, vec![rename], base() + Duration::seconds(1))
+        .await;
     assert!(f.walk(&text("zeb"), IncidentSort::OpenedDesc, 5).is_empty());
-    assert_eq!(f.walk(&text("yak strip"), IncidentSort::OpenedDesc, 5).len(), 1);
+    assert_eq!(
+        f.walk(&text("yak strip"), IncidentSort::OpenedDesc, 5)
+            .len(),
+        1
+    );
     let conn = rusqlite::Connection::open(&f.path).unwrap();
     let terms: Vec<(String, i64)> = conn
         .prepare("SELECT term, docs FROM incident_terms ORDER BY term")
@@ -402,18 +472,33 @@ async fn renamed_text_leaves_the_term_list_and_the_index() {
 async fn keys_that_do_not_fit_fall_back_to_the_general_plan() {
     let mut f = seeded().await;
     let path: &Path = &f.path.clone();
-    f.open(1, "Disk full, very old", "", Utc.with_ymd_and_hms(1969, 7, 20, 20, 17, 0).unwrap())
-        .await;
+    f.open(
+        1,
+        "Disk full, very old",
+        "",
+        Utc.with_ymd_and_hms(1969, 7, 20, 20, 17, 0).unwrap(),
+    )
+    .await;
     let conn = rusqlite::Connection::open(path).unwrap();
     let negative: i64 = conn
-        .query_row("SELECT count(*) FROM incidents WHERE text_key < 0", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM incidents WHERE text_key < 0",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(negative, 1);
     let filter = text("disk");
-    assert!(ordered_search_sql(&conn, &filter, IncidentSort::OpenedDesc, None, 5, "disk")
-        .unwrap()
-        .is_none());
-    let expected = f.expected(has_prefixes("disk"), &IncidentFilter::default(), IncidentSort::OpenedDesc);
+    assert!(
+        ordered_search_sql(&conn, &filter, IncidentSort::OpenedDesc, None, 5, "disk")
+            .unwrap()
+            .is_none()
+    );
+    let expected = f.expected(
+        has_prefixes("disk"),
+        &IncidentFilter::default(),
+        IncidentSort::OpenedDesc,
+    );
     assert_eq!(expected.len(), 109);
     assert_eq!(f.walk(&filter, IncidentSort::OpenedDesc, 7), expected);
 }
@@ -426,10 +511,21 @@ async fn more_than_1024_in_one_microsecond_stay_in_order() {
     }
     let conn = rusqlite::Connection::open(&f.path).unwrap();
     let negative: i64 = conn
-        .query_row("SELECT count(*) FROM incidents WHERE text_key < 0", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM incidents WHERE text_key < 0",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(negative, 6);
-    let expected = f.expected(has_prefixes("same"), &IncidentFilter::default(), IncidentSort::OpenedDesc);
+    let expected = f.expected(
+        has_prefixes("same"),
+        &IncidentFilter::default(),
+        IncidentSort::OpenedDesc,
+    );
     assert_eq!(expected.len(), 1030);
-    assert_eq!(f.walk(&text("same inst"), IncidentSort::OpenedDesc, 100), expected);
+    assert_eq!(
+        f.walk(&text("same inst"), IncidentSort::OpenedDesc, 100),
+        expected
+    );
 }

@@ -237,7 +237,9 @@ fn dump(path: &Path) -> Vec<String> {
             rows.push(format!("{table}: {}", values.join(" | ")));
         }
     }
-    for term in ["disk", "alarm", "renamed", "late", "host3", "full", "\"ren\"*"] {
+    for term in [
+        "disk", "alarm", "renamed", "late", "host3", "full", "\"ren\"*",
+    ] {
         let found: Vec<i64> = conn
             .prepare("SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?1 ORDER BY rowid")
             .unwrap()
