@@ -19,7 +19,13 @@ CREATE TABLE IF NOT EXISTS incidents (
     configuration_item TEXT,
     customer           TEXT,
     opened_at          INTEGER NOT NULL,      -- microseconds since the Unix epoch, UTC
-    updated_at         INTEGER NOT NULL
+    updated_at         INTEGER NOT NULL,
+    -- The full-text index's rowid: opened_at * 1024 + the row's place among the rows opened
+    -- in the same microsecond, so rowid order is (opened_at, seq) order and a search newest
+    -- first walks the index backwards and stops at the page's end. -seq when that does not
+    -- fit (more than 1024 in one microsecond, or opened before 1970 or after 2255); searches
+    -- then take the general plan. Its unique index exists during a rebuild's load too.
+    text_key           INTEGER UNIQUE
 );
 
 -- The incident as the API returns it (JSON), apart from the columns that are filtered and
@@ -37,10 +43,18 @@ CREATE TABLE IF NOT EXISTS incident_links (
     PRIMARY KEY (source, kind, target)
 ) WITHOUT ROWID;
 
--- Free-text search over title and description; rowid = incidents.seq.
+-- Free-text search over title and description; rowid = incidents.text_key.
 CREATE VIRTUAL TABLE IF NOT EXISTS incidents_fts USING fts5(
     title, description, content = '', contentless_delete = 1, tokenize = 'unicode61'
 );
+
+-- Every term of incidents_fts (as its tokenizer wrote it) and in how many incidents it occurs.
+-- A search expands each word's prefix into these terms: FTS5 reads a prefix query's every
+-- match before returning the first, but walks exact terms (and ORs of them) lazily.
+CREATE TABLE IF NOT EXISTS incident_terms (
+    term TEXT    PRIMARY KEY,
+    docs INTEGER NOT NULL
+) WITHOUT ROWID;
 
 -- Registered monitoring integrations; webhooks find theirs by the SHA-256 of the key.
 CREATE TABLE IF NOT EXISTS integrations (

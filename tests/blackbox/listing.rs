@@ -122,3 +122,180 @@ fn filters_sort_and_cursor_pagination() {
     app.get(&format!("/api/v1/incidents?sort=priority&cursor={cursor}"))
         .problem(400);
 }
+
+/// Percent-encodes a query value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Every page of `query`, followed through `next_cursor`.
+fn walk(app: &crate::support::TestApp, query: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut path = format!("/api/v1/incidents?{query}");
+    loop {
+        let page = app.get(&path).json();
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/incidents?{query}&cursor={cursor}"),
+            None => return seen,
+        }
+    }
+}
+
+#[test]
+fn free_text_search_pages_newest_first_and_combines_with_filters() {
+    let app = spawn_app();
+    let mut opened = Vec::new(); // (id, i)
+    for i in 0..40usize {
+        let impact = ["high", "medium", "low"][i % 3];
+        let body = json!({
+            "title": format!("Disk full on web-{i}"),
+            "description": if i.is_multiple_of(5) { "volume quarantined by the checker" } else { "Filesystem nearly full" },
+            "service": if i.is_multiple_of(3) { "web" } else { "mail" },
+            "impact": impact,
+            "urgency": "high",
+            "assignment_group": if i.is_multiple_of(4) { Some("ops") } else { None },
+        });
+        opened.push((
+            app.open_incident(body)["id"].as_str().unwrap().to_owned(),
+            i,
+        ));
+        if i.is_multiple_of(8) {
+            app.open_simple(&format!("Printer jam {i}"));
+        }
+    }
+    let newest = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
+        opened
+            .iter()
+            .rev()
+            .filter(|(_, i)| keep(*i))
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+
+    // many matches, pages of 7 through cursors: every match once, newest first
+    assert_eq!(walk(&app, "q=disk&limit=7"), newest(&|_| true));
+    assert_eq!(
+        walk(&app, &format!("q={}&limit=6", encode("DISK full"))),
+        newest(&|_| true)
+    );
+    // oldest first too
+    let mut oldest = newest(&|_| true);
+    oldest.reverse();
+    assert_eq!(walk(&app, "q=disk&sort=opened_at&limit=9"), oldest);
+    // prefixes, and a word only in the description
+    assert_eq!(
+        walk(&app, "q=fil&limit=5"),
+        newest(&|i| !i.is_multiple_of(5))
+    );
+    assert_eq!(
+        walk(&app, "q=quarantined&limit=3"),
+        newest(&|i| i.is_multiple_of(5))
+    );
+    assert_eq!(
+        walk(&app, &format!("q={}", encode("quar chec"))),
+        newest(&|i| i.is_multiple_of(5))
+    );
+    assert!(walk(&app, &format!("q={}", encode("disk nothere"))).is_empty());
+
+    // with a filter
+    assert_eq!(
+        walk(&app, "q=disk&status=assigned&limit=4"),
+        newest(&|i| i.is_multiple_of(4))
+    );
+    assert_eq!(
+        walk(&app, "q=full&service=web&limit=4"),
+        newest(&|i| i.is_multiple_of(3))
+    );
+    assert_eq!(
+        walk(&app, "q=fil&service=mail&status=new&limit=4"),
+        newest(&|i| !i.is_multiple_of(5) && !i.is_multiple_of(3) && !i.is_multiple_of(4))
+    );
+
+    // with another sort: every match once, P1 first, oldest first within a priority
+    let by_priority = walk(&app, "q=disk&sort=priority&limit=4");
+    let mut expected: Vec<(usize, usize, String)> = opened
+        .iter()
+        .map(|(id, i)| (i % 3, *i, id.clone())) // impact high/medium/low at urgency high: P1/P2/P3
+        .collect();
+    expected.sort();
+    assert_eq!(
+        by_priority,
+        expected
+            .into_iter()
+            .map(|(_, _, id)| id)
+            .collect::<Vec<_>>()
+    );
+    let web_by_update = walk(&app, "q=disk&service=web&sort=-updated_at&limit=2");
+    assert_eq!(web_by_update, newest(&|i| i.is_multiple_of(3)));
+}
+
+#[test]
+fn free_text_is_never_fts_syntax() {
+    let app = spawn_app();
+    app.open_incident(json!({
+        "title": "Disk full on web-1",
+        "description": "nearly (quite) full",
+        "impact": "low",
+        "urgency": "low",
+    }));
+    for q in [
+        "\"",
+        "\"disk",
+        "(",
+        ")",
+        "(disk",
+        "disk)",
+        "*",
+        "disk*",
+        "*disk",
+        "NEAR",
+        "NEAR(disk full)",
+        "NEAR/2",
+        "-",
+        "-disk",
+        "disk -full",
+        "disk OR",
+        "OR",
+        "AND",
+        "NOT",
+        "disk AND",
+        "title:disk",
+        "^disk",
+        "{title description}:disk",
+        "+",
+        ":",
+        "'",
+        "\\",
+        "web-1",
+        "é",
+        "\u{1F4BE}",
+    ] {
+        let reply = app.get(&format!("/api/v1/incidents?q={}", encode(q)));
+        assert_eq!(reply.status, 200, "q={q:?}: {:?}", reply.json());
+    }
+    // operators are ordinary words: NEAR is a prefix of "nearly", "disk*" is the word disk
+    assert_eq!(ids(&app.get("/api/v1/incidents?q=NEAR").json()).len(), 1);
+    assert_eq!(ids(&app.get("/api/v1/incidents?q=OR").json()).len(), 0);
+    assert_eq!(
+        ids(&app
+            .get(&format!("/api/v1/incidents?q={}", encode("disk*")))
+            .json())
+        .len(),
+        1
+    );
+    assert_eq!(
+        ids(&app
+            .get(&format!("/api/v1/incidents?q={}", encode("(quite)")))
+            .json())
+        .len(),
+        1
+    );
+}

@@ -63,11 +63,11 @@ pub(crate) fn merge(conn: &Connection, events: &[Decoded]) -> Result<usize, Proj
         let Some(entry) = touched.get(id) else {
             continue;
         };
-        if let Some(seq) = store(conn, entry)? {
-            texts.extend(entry.text_change(seq));
+        if let Some(key) = store(conn, entry)? {
+            texts.extend(entry.text_change(key));
         }
     }
-    fts::write(conn, &texts)?;
+    fts::write(conn, &mut texts)?;
     Ok(order.len())
 }
 
@@ -96,21 +96,21 @@ fn load(conn: &Connection, id: IncidentId) -> Result<Touched, ProjectionError> {
     })
 }
 
-/// Writes the incident's row and links; returns its `seq` (None when it has no state).
+/// Writes the incident's row and links; returns its `text_key` (None when it has no state).
 fn store(conn: &Connection, entry: &Touched) -> Result<Option<i64>, ProjectionError> {
     let Some(state) = &entry.state else {
         return Ok(None);
     };
-    let seq = row::upsert(conn, state, &row::doc(state)?)?;
+    let (_, key) = row::upsert(conn, state, &row::doc(state)?, !entry.existed)?;
     if entry.links != state.links {
         row::write_links(conn, state, entry.existed)?;
     }
-    Ok(Some(seq))
+    Ok(Some(key))
 }
 
 impl Touched {
     /// The index row to write, when title or description changed.
-    fn text_change(&self, seq: i64) -> Option<TextChange<'_>> {
+    fn text_change(&self, key: i64) -> Option<TextChange<'_>> {
         let state = self.state.as_ref()?;
         let changed = self
             .title_and_description
@@ -119,8 +119,11 @@ impl Touched {
                 *title != state.title || *description != state.description
             });
         changed.then_some(TextChange {
-            seq,
-            replaces: self.existed,
+            key,
+            old: self
+                .title_and_description
+                .as_ref()
+                .map(|(title, description)| (title.as_str(), description.as_str())),
             title: &state.title,
             description: &state.description,
         })

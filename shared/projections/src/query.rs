@@ -161,33 +161,123 @@ impl ReadModelDb {
         cursor: Option<&Cursor>,
         limit: usize,
     ) -> Result<IncidentPage, ProjectionError> {
-        let (sql, params) = list_sql(filter, sort, cursor, limit);
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let key_count = sort.columns().len();
-            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-            let mut items = Vec::with_capacity(limit);
-            let mut last: Option<Cursor> = None;
-            while let Some(row) = rows.next()? {
-                if items.len() == limit {
-                    return Ok(IncidentPage {
-                        items,
-                        next_cursor: last.map(|c| c.encode()),
-                    });
+            let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) else {
+                let (sql, params) = list_sql(filter, sort, cursor, limit, None);
+                return page(conn, &sql, params, sort, limit);
+            };
+            // The term list and the index are read in one snapshot.
+            let snapshot = conn.unchecked_transaction()?;
+            let found = match text_match(conn, text)? {
+                None => Ok(IncidentPage {
+                    items: Vec::new(),
+                    next_cursor: None,
+                }),
+                Some(expression) => {
+                    let (sql, params) =
+                        match ordered_search_sql(conn, filter, sort, cursor, limit, &expression)? {
+                            Some(ordered) => ordered,
+                            None => list_sql(filter, sort, cursor, limit, Some(&expression)),
+                        };
+                    page(conn, &sql, params, sort, limit)
                 }
-                items.push(row.get::<_, String>(0)?);
-                let seq: i64 = row.get(1)?;
-                let keys = (0..key_count)
-                    .map(|i| row.get::<_, i64>(2 + i))
-                    .collect::<Result<Vec<_>, _>>()?;
-                last = Some(Cursor { sort, keys, seq });
-            }
-            Ok(IncidentPage {
-                items,
-                next_cursor: None,
-            })
+            };
+            snapshot.commit()?;
+            found
         })
     }
+}
+
+/// Runs a list query: documents, `seq` and sort keys, one row more than `limit`.
+fn page(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: Vec<Value>,
+    sort: IncidentSort,
+    limit: usize,
+) -> Result<IncidentPage, ProjectionError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let key_count = sort.columns().len();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    let mut items = Vec::with_capacity(limit);
+    let mut last: Option<Cursor> = None;
+    while let Some(row) = rows.next()? {
+        if items.len() == limit {
+            return Ok(IncidentPage {
+                items,
+                next_cursor: last.map(|c| c.encode()),
+            });
+        }
+        items.push(row.get::<_, String>(0)?);
+        let seq: i64 = row.get(1)?;
+        let keys = (0..key_count)
+            .map(|i| row.get::<_, i64>(2 + i))
+            .collect::<Result<Vec<_>, _>>()?;
+        last = Some(Cursor { sort, keys, seq });
+    }
+    Ok(IncidentPage {
+        items,
+        next_cursor: None,
+    })
+}
+
+/// A search in `opened_at` order walks the full-text index in rowid order (`text_key`, which
+/// is `(opened_at, seq)` order), joins each match to its row, checks the other filters there,
+/// and stops at the page's end: the cost is the rows walked, not the matches. The next page
+/// starts below the cursor row's key. None when that order does not hold (another sort, rows
+/// whose key could not be placed, a cursor naming no row): the general plan then answers.
+fn ordered_search_sql(
+    conn: &rusqlite::Connection,
+    filter: &IncidentFilter,
+    sort: IncidentSort,
+    cursor: Option<&Cursor>,
+    limit: usize,
+    expression: &str,
+) -> Result<Option<(String, Vec<Value>)>, ProjectionError> {
+    if !matches!(sort, IncidentSort::OpenedDesc | IncidentSort::OpenedAsc) {
+        return Ok(None);
+    }
+    let unordered: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM incidents WHERE text_key < 0)")?
+        .query_row([], |r| r.get(0))?;
+    if unordered {
+        return Ok(None);
+    }
+    let mut clauses = vec!["f.incidents_fts MATCH ?".to_owned()];
+    let mut params = vec![Value::Text(expression.to_owned())];
+    let (direction, op) = if sort.descending() {
+        ("DESC", "<")
+    } else {
+        ("ASC", ">")
+    };
+    if let Some(cursor) = cursor {
+        let (Some(opened_at), Some(seq)) = (cursor.keys.first(), Some(cursor.seq)) else {
+            return Ok(None);
+        };
+        let key: Option<i64> = conn
+            .prepare_cached("SELECT text_key FROM incidents WHERE seq = ?1 AND opened_at = ?2")?
+            .query_row([seq, *opened_at], |r| r.get(0))
+            .optional()?;
+        let Some(key) = key else {
+            return Ok(None);
+        };
+        clauses.push(format!("f.rowid {op} ?"));
+        params.push(Value::Integer(key));
+    }
+    let (mut filters, mut filter_params) = filter_clauses(filter, &filter.status, &filter.priority);
+    clauses.append(&mut filters);
+    params.append(&mut filter_params);
+    // CROSS JOIN keeps the index as the outer loop, so its rowid order is the page's order.
+    let sql = format!(
+        "SELECT d.doc, page.seq, page.opened_at FROM (
+             SELECT i.seq AS seq, i.opened_at AS opened_at, f.rowid AS k
+             FROM incidents_fts AS f CROSS JOIN incidents AS i ON i.text_key = f.rowid
+             WHERE {} ORDER BY f.rowid {direction} LIMIT {}
+         ) AS page JOIN incident_docs d ON d.seq = page.seq ORDER BY page.k {direction}",
+        clauses.join(" AND "),
+        limit + 1
+    );
+    Ok(Some((sql, params)))
 }
 
 /// Builds the list query. When status and priority are the only filters, several values become
@@ -201,6 +291,7 @@ fn list_sql(
     sort: IncidentSort,
     cursor: Option<&Cursor>,
     limit: usize,
+    text: Option<&str>,
 ) -> (String, Vec<Value>) {
     let columns = sort.columns().join(", ");
     let direction = if sort.descending() { "DESC" } else { "ASC" };
@@ -216,7 +307,7 @@ fn list_sql(
         || filter.service.is_some()
         || filter.configuration_item.is_some()
         || filter.customer.is_some()
-        || filter.text.is_some();
+        || text.is_some();
     let (statuses, priorities): (Vec<Vec<Status>>, Vec<Vec<Priority>>) = if selective {
         (vec![filter.status.clone()], vec![filter.priority.clone()])
     } else {
@@ -226,7 +317,8 @@ fn list_sql(
     let mut params = Vec::new();
     for status in &statuses {
         for priority in &priorities {
-            let (where_sql, mut part_params) = where_clause(filter, status, priority, sort, cursor);
+            let (where_sql, mut part_params) =
+                where_clause(filter, status, priority, text, sort, cursor);
             parts.push(format!(
                 "SELECT seq, {columns} FROM incidents {where_sql} ORDER BY {order} LIMIT {}",
                 limit + 1
@@ -284,9 +376,37 @@ fn where_clause(
     filter: &IncidentFilter,
     statuses: &[Status],
     priorities: &[Priority],
+    text: Option<&str>,
     sort: IncidentSort,
     cursor: Option<&Cursor>,
 ) -> (String, Vec<Value>) {
+    let (mut clauses, mut params) = filter_clauses(filter, statuses, priorities);
+    if let Some(expression) = text {
+        clauses.push(
+            "text_key IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)".to_owned(),
+        );
+        params.push(Value::Text(expression.to_owned()));
+    }
+    if let Some(cursor) = cursor {
+        let columns = sort.columns();
+        let op = if sort.descending() { "<" } else { ">" };
+        let marks = vec!["?"; columns.len() + 1].join(", ");
+        clauses.push(format!("({}, seq) {op} ({marks})", columns.join(", ")));
+        params.extend(cursor.keys.iter().map(|k| Value::Integer(*k)));
+        params.push(Value::Integer(cursor.seq));
+    }
+    if clauses.is_empty() {
+        return (String::new(), params);
+    }
+    (format!("WHERE {}", clauses.join(" AND ")), params)
+}
+
+/// The conditions on the incidents table's own columns (all but free text and the cursor).
+fn filter_clauses(
+    filter: &IncidentFilter,
+    statuses: &[Status],
+    priorities: &[Priority],
+) -> (Vec<String>, Vec<Value>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut params: Vec<Value> = Vec::new();
     let mut one_of = |column: &str, values: Vec<Value>| {
@@ -323,34 +443,59 @@ fn where_clause(
             params.push(Value::Text(v.clone()));
         }
     }
-    if let Some(query) = filter.text.as_deref().and_then(fts_query) {
-        clauses.push(
-            "seq IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)".to_owned(),
-        );
-        params.push(Value::Text(query));
-    }
-    if let Some(cursor) = cursor {
-        let columns = sort.columns();
-        let op = if sort.descending() { "<" } else { ">" };
-        let marks = vec!["?"; columns.len() + 1].join(", ");
-        clauses.push(format!("({}, seq) {op} ({marks})", columns.join(", ")));
-        params.extend(cursor.keys.iter().map(|k| Value::Integer(*k)));
-        params.push(Value::Integer(cursor.seq));
-    }
-    if clauses.is_empty() {
-        return (String::new(), params);
-    }
-    (format!("WHERE {}", clauses.join(" AND ")), params)
+    (clauses, params)
 }
 
-/// Turns user text into an FTS5 query that cannot be a syntax error: each word quoted,
-/// prefix-matched, all required.
-fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split_whitespace()
-        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+/// A word's prefix expands into at most this many terms; a prefix of more is left to FTS5's
+/// prefix query, which reads all of its matches.
+const MAX_EXPANSION: usize = 256;
+
+/// Turns user text into an FTS5 query that cannot be a syntax error: every word must occur,
+/// as a prefix of a term. A word of ASCII letters and digits (one token, lowercased as the
+/// tokenizer does) becomes the OR of the terms it is a prefix of, from `incident_terms`, which
+/// FTS5 walks lazily; any other word is quoted and prefix-matched (`"web-1"*`). None when a
+/// word is a prefix of no term, so nothing matches.
+fn text_match(conn: &rusqlite::Connection, text: &str) -> Result<Option<String>, ProjectionError> {
+    let mut parts = Vec::new();
+    for word in text.split_whitespace() {
+        if !word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            parts.push(quoted_prefix(word));
+            continue;
+        }
+        let prefix = word.to_ascii_lowercase();
+        let mut end = prefix.clone().into_bytes();
+        if let Some(last) = end.last_mut() {
+            *last += 1; // still ASCII: the successor of a letter or digit
+        }
+        let end = String::from_utf8(end).map_err(|e| ProjectionError::Corrupt(e.to_string()))?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT term FROM incident_terms WHERE term >= ?1 AND term < ?2 ORDER BY term LIMIT ?3",
+        )?;
+        let terms = stmt
+            .query_map((&prefix, &end, MAX_EXPANSION as i64 + 1), |r| {
+                r.get::<_, String>(0)
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        match terms.len() {
+            0 => return Ok(None),
+            n if n > MAX_EXPANSION => parts.push(quoted_prefix(&prefix)),
+            _ => {
+                let any = terms
+                    .iter()
+                    .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                parts.push(format!("({any})"));
+            }
+        }
+    }
+    Ok(Some(parts.join(" AND ")))
+}
+
+/// `word` quoted, as a prefix. NUL would end the query text early; like any other separator,
+/// it becomes a space.
+fn quoted_prefix(word: &str) -> String {
+    format!("\"{}\"*", word.replace('"', "\"\"").replace('\0', " "))
 }
 
 #[cfg(test)]
@@ -370,11 +515,12 @@ mod tests {
     }
 
     #[test]
-    fn free_text_is_quoted() {
-        assert_eq!(
-            fts_query("disk \"full"),
-            Some("\"disk\"* \"\"\"full\"*".to_owned())
-        );
-        assert_eq!(fts_query("   "), None);
+    fn other_words_are_quoted() {
+        assert_eq!(quoted_prefix("\"full"), "\"\"\"full\"*");
+        assert_eq!(quoted_prefix("web-1"), "\"web-1\"*");
+        assert_eq!(quoted_prefix("disk\0full"), "\"disk full\"*");
     }
 }
+
+#[cfg(test)]
+mod search_tests;

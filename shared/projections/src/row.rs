@@ -11,8 +11,9 @@ use uuid::Uuid;
 macro_rules! insert_sql {
     () => {
         "INSERT INTO incidents (id, version, status, priority, title, assignee, assignment_group,
-                                service, configuration_item, customer, opened_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                                service, configuration_item, customer, opened_at, updated_at,
+                                text_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     };
 }
 
@@ -27,7 +28,7 @@ const UPSERT: &str = concat!(
         assignment_group = excluded.assignment_group, service = excluded.service,
         configuration_item = excluded.configuration_item, customer = excluded.customer,
         updated_at = excluded.updated_at
-     RETURNING seq"
+     RETURNING seq, text_key"
 );
 
 const INSERT_DOC: &str = "INSERT INTO incident_docs (seq, doc) VALUES (?1, ?2)";
@@ -59,26 +60,79 @@ impl<'c> Inserter<'c> {
         })
     }
 
-    /// Writes the row and returns its `seq`.
-    pub fn insert(&mut self, state: &Incident, doc: &str) -> Result<i64, ProjectionError> {
+    /// Writes the row and returns its `seq` and `text_key`.
+    pub fn insert(&mut self, state: &Incident, doc: &str) -> Result<(i64, i64), ProjectionError> {
+        let key = next_text_key(self.conn, micros(state.opened_at))?;
         let insert = &mut self.insert;
-        with_columns(state, |columns| insert.execute(columns))?;
+        with_columns(state, key, |columns| insert.execute(columns))?;
         let seq = self.conn.last_insert_rowid();
         self.insert_doc.execute((seq, doc))?;
-        Ok(seq)
+        Ok((seq, unordered_text_key(self.conn, seq, key)?))
     }
 }
 
-/// Writes a row whether or not the table holds one; an existing row keeps its `seq`.
+/// Writes a row whether or not the table holds one (`is_new`: it does not); an existing row
+/// keeps its `seq` and `text_key`. Returns both.
 pub(crate) fn upsert(
     conn: &Connection,
     state: &Incident,
     doc: &str,
-) -> Result<i64, ProjectionError> {
+    is_new: bool,
+) -> Result<(i64, i64), ProjectionError> {
+    let key = if is_new {
+        next_text_key(conn, micros(state.opened_at))?
+    } else {
+        None
+    };
     let mut stmt = conn.prepare_cached(UPSERT)?;
-    let seq: i64 = with_columns(state, |columns| stmt.query_row(columns, |r| r.get(0)))?;
+    let (seq, stored): (i64, Option<i64>) = with_columns(state, key, |columns| {
+        stmt.query_row(columns, |r| Ok((r.get(0)?, r.get(1)?)))
+    })?;
     conn.prepare_cached(UPSERT_DOC)?.execute((seq, doc))?;
-    Ok(seq)
+    let key = match stored {
+        Some(key) => key,
+        None => unordered_text_key(conn, seq, None)?,
+    };
+    Ok((seq, key))
+}
+
+/// Slots per microsecond in `text_key`.
+pub(crate) const TEXT_KEY_SLOTS: i64 = 1024;
+
+/// The `text_key` of a new row opened at `opened_at` (microseconds): the first free slot of
+/// that microsecond after the rows written before it, so key order is `(opened_at, seq)` order.
+/// None when it does not fit.
+fn next_text_key(conn: &Connection, opened_at: i64) -> Result<Option<i64>, ProjectionError> {
+    let Some(first) = opened_at
+        .checked_mul(TEXT_KEY_SLOTS)
+        .filter(|_| opened_at >= 0)
+    else {
+        return Ok(None);
+    };
+    let last = first + (TEXT_KEY_SLOTS - 1);
+    let taken: Option<i64> = conn
+        .prepare_cached("SELECT max(text_key) FROM incidents WHERE text_key BETWEEN ?1 AND ?2")?
+        .query_row((first, last), |r| r.get(0))?;
+    Ok(match taken {
+        None => Some(first),
+        Some(key) if key < last => Some(key + 1),
+        Some(_) => None,
+    })
+}
+
+/// A row written without a key (`key` None) gets `-seq`: unique, and marks the table as one
+/// whose text keys are not all in list order.
+fn unordered_text_key(
+    conn: &Connection,
+    seq: i64,
+    key: Option<i64>,
+) -> Result<i64, ProjectionError> {
+    if let Some(key) = key {
+        return Ok(key);
+    }
+    conn.prepare_cached("UPDATE incidents SET text_key = -seq WHERE seq = ?1")?
+        .execute([seq])?;
+    Ok(-seq)
 }
 
 /// Writes the incident's links; `replace` first drops those it had.
@@ -125,6 +179,7 @@ fn link_kind(kind: LinkKind) -> &'static str {
 /// Runs `f` with the row's column values, in `insert_sql!` order.
 fn with_columns<T>(
     s: &Incident,
+    text_key: Option<i64>,
     f: impl FnOnce(&[&dyn ToSql]) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {
     let mut buffer = Uuid::encode_buffer();
@@ -143,6 +198,7 @@ fn with_columns<T>(
         &s.customer,
         &micros(s.opened_at),
         &micros(s.updated_at),
+        &text_key,
     ])
 }
 

@@ -222,6 +222,7 @@ fn dump(path: &Path) -> Vec<String> {
         ("incidents", "WHERE 1 ORDER BY seq"),
         ("incident_docs", "WHERE 1 ORDER BY seq"),
         ("incident_links", "WHERE 1 ORDER BY source, kind, target"),
+        ("incident_terms", "WHERE 1 ORDER BY term"),
         ("checkpoints", "WHERE projection = 'incidents'"),
     ] {
         let mut stmt = conn
@@ -236,7 +237,9 @@ fn dump(path: &Path) -> Vec<String> {
             rows.push(format!("{table}: {}", values.join(" | ")));
         }
     }
-    for term in ["disk", "alarm", "renamed", "late", "host3", "full"] {
+    for term in [
+        "disk", "alarm", "renamed", "late", "host3", "full", "\"ren\"*",
+    ] {
         let found: Vec<i64> = conn
             .prepare("SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?1 ORDER BY rowid")
             .unwrap()

@@ -11,11 +11,11 @@ pub(crate) fn write(conn: &Connection, items: &[Item]) -> Result<(), ProjectionE
     for item in items {
         match item {
             Item::New { state, doc } => {
-                let seq = rows.insert(state, doc)?;
+                let (_, key) = rows.insert(state, doc)?;
                 row::write_links(conn, state, false)?;
                 texts.push(TextChange {
-                    seq,
-                    replaces: false,
+                    key,
+                    old: None,
                     title: &state.title,
                     description: &state.description,
                 });
@@ -25,5 +25,5 @@ pub(crate) fn write(conn: &Connection, items: &[Item]) -> Result<(), ProjectionE
             }
         }
     }
-    fts::write(conn, &texts)
+    fts::write(conn, &mut texts)
 }

@@ -5,6 +5,7 @@
 //! (c) projection rebuild rate,
 //! (d) p50/p99 latency of create-incident and filtered list-incidents over HTTP under
 //!     concurrent load, with 1,000,000 incidents in the read model;
+//! (e) free-text search over those incidents, newest first: first and later pages;
 //! and issue 3's alarm webhook benchmark beside Alertmanager (`--alarms-only` runs just that).
 //!
 //! Build both binaries first: `cargo build --release --bins && ./target/release/servicedesk-bench`.
@@ -15,6 +16,7 @@ mod alarm_load;
 mod http_load;
 mod incidents;
 mod report;
+mod search_load;
 mod seed;
 mod server;
 mod store_throughput;
@@ -28,8 +30,11 @@ pub struct Options {
     pub http_seconds: u64,
     /// Keep the data dir afterwards (to inspect query plans on the seeded read model).
     pub keep: bool,
-    /// Only (d), on the data a previous `--keep` run left.
+    /// Only (d) and (e), on the data a previous `--keep` run left.
     pub http_only: bool,
+    /// Only the seeding, (c) and (e) (search).
+    pub search_only: bool,
+    pub search_seconds: u64,
     /// Only the alarm benchmark (issue 3).
     pub alarms_only: bool,
     /// Only (a) and (b), the store's appends against the raw ceiling.
@@ -49,6 +54,8 @@ fn options() -> Options {
         http_seconds: 20,
         keep: false,
         http_only: false,
+        search_only: false,
+        search_seconds: 5,
         alarms_only: false,
         store_only: false,
         creators: 8,
@@ -59,8 +66,17 @@ fn options() -> Options {
     let mut i = 0;
     while i < args.len() {
         let value = args.get(i + 1).cloned().unwrap_or_default();
-        if ["--keep", "--http-only", "--alarms-only", "--store-only"].contains(&args[i].as_str()) {
+        if [
+            "--keep",
+            "--http-only",
+            "--search-only",
+            "--alarms-only",
+            "--store-only",
+        ]
+        .contains(&args[i].as_str())
+        {
             o.keep |= args[i] == "--keep";
+            o.search_only |= args[i] == "--search-only";
             o.store_only |= args[i] == "--store-only";
             o.http_only |= args[i] == "--http-only";
             o.alarms_only |= args[i] == "--alarms-only";
@@ -72,6 +88,7 @@ fn options() -> Options {
             "--incidents" => o.incidents = value.parse().expect("--incidents N"),
             "--store-events" => o.store_events = value.parse().expect("--store-events N"),
             "--http-seconds" => o.http_seconds = value.parse().expect("--http-seconds N"),
+            "--search-seconds" => o.search_seconds = value.parse().expect("--search-seconds N"),
             "--creators" => o.creators = value.parse().expect("--creators N"),
             "--listers" => o.listers = value.parse().expect("--listers N"),
             "--alarm-shapes" => {
@@ -88,7 +105,7 @@ fn options() -> Options {
                     .collect()
             }
             other => panic!(
-                "unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --creators, --listers, --alarm-shapes, --keep, --http-only, --alarms-only, --store-only"
+                "unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --creators, --listers, --search-seconds, --alarm-shapes, --keep, --http-only, --search-only, --alarms-only, --store-only"
             ),
         }
         i += 2;
@@ -101,6 +118,7 @@ fn main() {
     if options.http_only {
         let mut report = report::Report::default();
         http_load::run(&options, &options.dir.join("server"), &mut report);
+        search_load::run(&options, &options.dir.join("server"), &mut report);
         report.print();
         return;
     }
@@ -126,6 +144,15 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
+    if options.search_only {
+        let data_dir = runtime.block_on(seed::run(&options, &mut report));
+        search_load::run(&options, &data_dir, &mut report);
+        report.print();
+        if !options.keep {
+            std::fs::remove_dir_all(&options.dir).ok();
+        }
+        return;
+    }
     runtime.block_on(store_throughput::run(&options, &mut report));
     if options.store_only {
         report.print();
@@ -134,6 +161,7 @@ fn main() {
     }
     let data_dir = runtime.block_on(seed::run(&options, &mut report));
     http_load::run(&options, &data_dir, &mut report);
+    search_load::run(&options, &data_dir, &mut report);
     alarm_load::run(&options, &mut report);
     report.print();
     if !options.keep {
