@@ -37,7 +37,7 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH_JOBS: usize = 1024;
 /// Batches being made durable at once. Two overlap deciding with the disk; more only queue in
 /// the store.
-const MAX_IN_FLIGHT: usize = 2;
+const MAX_IN_FLIGHT: usize = 4;
 /// Tries of one job whose batch met a conflict, before it is refused as retryable (503).
 const ATTEMPTS: usize = 3;
 /// Alarm states kept in memory; past this they are dropped wholesale (a miss is one read).
