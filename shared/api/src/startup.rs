@@ -28,12 +28,15 @@ pub fn build_server(
         App::new()
             .app_data(state.clone())
             .wrap(from_fn(metrics::track))
+            // Routes are matched in this order, each pattern with a parameter by a regex:
+            // the webhooks, the hottest paths, come first, so a delivery is not matched
+            // against every incident route before its own.
+            .configure(alarms::routes)
             .service(ops::healthz)
             .service(ops::readyz)
             .service(ops::metrics)
             .configure(incidents::routes)
             .configure(integrations::routes)
-            .configure(alarms::routes)
             .configure(problems::routes)
             .service(admin_clock::move_clock)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))

@@ -30,6 +30,16 @@ pub(crate) fn write(
     conn: &Connection,
     changes: &mut [TextChange<'_>],
 ) -> Result<(), ProjectionError> {
+    write_text(conn, changes)?;
+    count_terms(conn, changes)
+}
+
+/// Writes the index rows only; the caller recounts the term list afterwards
+/// ([`recount_terms`]), as a rebuild does once at its end.
+pub(crate) fn write_text(
+    conn: &Connection,
+    changes: &mut [TextChange<'_>],
+) -> Result<(), ProjectionError> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -44,10 +54,27 @@ pub(crate) fn write(
         }
         insert.execute((change.key, change.title, change.description))?;
     }
-    count_terms(conn, changes)
+    Ok(())
+}
+
+/// Replaces the term list with the index's own vocabulary: each term and the number of
+/// incidents (index rows) that hold it, which is what `count_terms` keeps up to date.
+pub(crate) fn recount_terms(conn: &Connection) -> Result<(), ProjectionError> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE temp.incident_terms_vocabulary
+             USING fts5vocab(main, incidents_fts, row);
+         DELETE FROM incident_terms;
+         INSERT INTO incident_terms (term, docs)
+             SELECT term, doc FROM temp.incident_terms_vocabulary;
+         DROP TABLE temp.incident_terms_vocabulary;",
+    )?;
+    Ok(())
 }
 
 fn count_terms(conn: &Connection, changes: &[TextChange<'_>]) -> Result<(), ProjectionError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     // Same tokenizer as incidents_fts; one row per incident, so `doc` counts incidents.
     conn.execute_batch(
         "CREATE VIRTUAL TABLE IF NOT EXISTS temp.incident_terms_scratch

@@ -48,6 +48,7 @@ impl Scratch {
             "INSERT INTO incidents_fts (incidents_fts) VALUES ('optimize')",
             [],
         )?;
+        crate::fts::recount_terms(&conn)?;
         build_indexes(&conn)?;
         tracing::info!(
             seconds = indexing.elapsed().as_secs_f64(),

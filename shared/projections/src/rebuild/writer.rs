@@ -25,5 +25,6 @@ pub(crate) fn write(conn: &Connection, items: &[Item]) -> Result<(), ProjectionE
             }
         }
     }
-    fts::write(conn, &mut texts)
+    // The term list is counted once from the finished index (see `scratch`).
+    fts::write_text(conn, &mut texts)
 }
