@@ -221,8 +221,8 @@ fn page(
     })
 }
 
-/// A search in `opened_at` order walks the full-text index in rowid order (`text_key`, which
-/// is `(opened_at, seq)` order), joins each match to its row, checks the other filters there,
+/// A search in `opened_at` order walks the full-text index in rowid order (`-text_key`, and
+/// `text_key` is `(opened_at, seq)` order), joins each match to its row, checks the other filters there,
 /// and stops at the page's end: the cost is the rows walked, not the matches. The next page
 /// starts below the cursor row's key. None when that order does not hold (another sort, rows
 /// whose key could not be placed, a cursor naming no row): the general plan then answers.
@@ -245,10 +245,11 @@ fn ordered_search_sql(
     }
     let mut clauses = vec!["f.incidents_fts MATCH ?".to_owned()];
     let mut params = vec![Value::Text(expression.to_owned())];
+    // The index rowid is `-text_key` (see `fts`): newest first walks it forwards.
     let (direction, op) = if sort.descending() {
-        ("DESC", "<")
-    } else {
         ("ASC", ">")
+    } else {
+        ("DESC", "<")
     };
     if let Some(cursor) = cursor {
         let (Some(opened_at), Some(seq)) = (cursor.keys.first(), Some(cursor.seq)) else {
@@ -262,7 +263,7 @@ fn ordered_search_sql(
             return Ok(None);
         };
         clauses.push(format!("f.rowid {op} ?"));
-        params.push(Value::Integer(key));
+        params.push(Value::Integer(-key));
     }
     let (mut filters, mut filter_params) = filter_clauses(filter, &filter.status, &filter.priority);
     clauses.append(&mut filters);
@@ -271,7 +272,7 @@ fn ordered_search_sql(
     let sql = format!(
         "SELECT d.doc, page.seq, page.opened_at FROM (
              SELECT i.seq AS seq, i.opened_at AS opened_at, f.rowid AS k
-             FROM incidents_fts AS f CROSS JOIN incidents AS i ON i.text_key = f.rowid
+             FROM incidents_fts AS f CROSS JOIN incidents AS i ON i.text_key = -f.rowid
              WHERE {} ORDER BY f.rowid {direction} LIMIT {}
          ) AS page JOIN incident_docs d ON d.seq = page.seq ORDER BY page.k {direction}",
         clauses.join(" AND "),
@@ -383,7 +384,7 @@ fn where_clause(
     let (mut clauses, mut params) = filter_clauses(filter, statuses, priorities);
     if let Some(expression) = text {
         clauses.push(
-            "text_key IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)".to_owned(),
+            "text_key IN (SELECT -rowid FROM incidents_fts WHERE incidents_fts MATCH ?)".to_owned(),
         );
         params.push(Value::Text(expression.to_owned()));
     }
