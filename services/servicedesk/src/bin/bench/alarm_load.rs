@@ -250,46 +250,12 @@ fn load(
     seconds: u64,
     send: impl Fn(&ureq::Agent, u64) -> bool + Sync,
 ) -> LoadResult {
-    let stop = AtomicBool::new(false);
-    let started = Instant::now();
-    let mut latencies = Vec::new();
-    let mut failures = 0;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..clients as u64)
-            .map(|c| {
-                let (stop, send) = (&stop, &send);
-                s.spawn(move || {
-                    let client = agent();
-                    let mut samples = Vec::new();
-                    let mut failed = 0;
-                    let mut n = c << 40;
-                    while !stop.load(Ordering::Relaxed) {
-                        n += 1;
-                        let began = Instant::now();
-                        if send(&client, n) {
-                            samples.push(began.elapsed().as_micros() as u64);
-                        } else {
-                            failed += 1;
-                        }
-                    }
-                    (samples, failed)
-                })
-            })
-            .collect();
-        std::thread::sleep(Duration::from_secs(seconds));
-        stop.store(true, Ordering::Relaxed);
-        for h in handles {
-            let (samples, failed) = h.join().expect("client");
-            latencies.extend(samples);
-            failures += failed;
-        }
-    });
-    latencies.sort_unstable();
+    let run = crate::closed_loop::run(clients, seconds, send);
     LoadResult {
-        latencies,
+        latencies: run.latencies,
         per_post,
-        failures,
-        seconds: started.elapsed().as_secs_f64(),
+        failures: run.failures,
+        seconds: run.seconds,
     }
 }
 

@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod alarm_load;
+mod closed_loop;
 mod http_load;
 mod incidents;
 mod report;

@@ -7,8 +7,6 @@ use crate::server::Server;
 use crate::Options;
 use servicedesk_api::Role;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 /// (label, word): "alarm" is in every seeded title; "replication" in about one in twelve.
 const WORDS: [(&str, &str); 2] = [("common word", "alarm"), ("rarer word", "replication")];
@@ -63,44 +61,16 @@ fn next_cursor(url: &str, token: &str) -> Option<String> {
 }
 
 fn load(url: &str, token: &str, clients: usize, seconds: u64) -> (Vec<u64>, usize, f64) {
-    let stop = AtomicBool::new(false);
-    let started = Instant::now();
-    let (mut samples, mut errors) = (Vec::new(), 0);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..clients)
-            .map(|_| {
-                let stop = &stop;
-                s.spawn(move || {
-                    let agent = crate::server::agent();
-                    let (mut samples, mut errors) = (Vec::new(), 0usize);
-                    while !stop.load(Ordering::Relaxed) {
-                        let sent = Instant::now();
-                        let ok = agent
-                            .get(url)
-                            .header("Authorization", &format!("Bearer {token}"))
-                            .call()
-                            .map(|mut r| {
-                                let _ = r.body_mut().read_to_vec();
-                                r.status().as_u16() == 200
-                            })
-                            .unwrap_or(false);
-                        if ok {
-                            samples.push(sent.elapsed().as_micros() as u64);
-                        } else {
-                            errors += 1;
-                        }
-                    }
-                    (samples, errors)
-                })
+    let run = crate::closed_loop::run(clients, seconds, |agent, _| {
+        agent
+            .get(url)
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()
+            .map(|mut r| {
+                let _ = r.body_mut().read_to_vec();
+                r.status().as_u16() == 200
             })
-            .collect();
-        std::thread::sleep(Duration::from_secs(seconds));
-        stop.store(true, Ordering::Relaxed);
-        for handle in handles {
-            let (s, e) = handle.join().expect("search client");
-            samples.extend(s);
-            errors += e;
-        }
+            .unwrap_or(false)
     });
-    (samples, errors, started.elapsed().as_secs_f64())
+    (run.latencies, run.failures, run.seconds)
 }
