@@ -92,7 +92,7 @@ impl App {
         });
         // Alarms become incidents in the background, from the log: a webhook answers once its
         // alarm is durable, not once its incident exists.
-        let reactor = reactor::spawn(app.clone(), stopped)?;
+        let reactor = reactor::spawn(app.clone(), stopped);
         let background = Background {
             stop,
             reactor,
@@ -128,9 +128,10 @@ const INGESTOR_GRACE: Duration = Duration::from_secs(30);
 
 impl Background {
     /// Stops the processes once nothing sends commands any more (the HTTP server has
-    /// stopped): the reactor first; then, with `app` (the last handle to the ingestor besides
-    /// the reactor's) dropped, the ingestor answers its last batches and ends; then the
-    /// projections.
+    /// stopped). One signal stops the followers (reactor, projections, repeat counts) between
+    /// batches; then, with the reactor and `app` (the last handles to the ingestor) dropped,
+    /// the ingestor answers its last batches and ends. What it appends after the projections
+    /// stopped is durable and projected at the next start.
     pub async fn stop(self, app: Arc<App>) {
         let _ = self.stop.send(true);
         let _ = self.reactor.await;

@@ -14,8 +14,10 @@ pub(crate) trait Projection {
     const FOLLOWS: Follows = Follows::WithTheMain;
     /// Whether it reads this event (a rebuild hands it only those).
     fn concerns(recorded: &RecordedEvent) -> bool;
-    /// Applies a batch's events inside the caller's transaction; an event it already applied
-    /// changes nothing (redelivery after a crash is harmless).
+    /// Applies a batch's events inside the caller's transaction. For the models that follow
+    /// with the main projection an event already applied changes nothing (redelivery after a
+    /// crash is harmless); one that follows on its own (the repeat counts add up) relies on
+    /// its own checkpoint, written with its rows, instead.
     fn apply(conn: &Connection, events: &[RecordedEvent]) -> Result<(), ProjectionError>;
 }
 

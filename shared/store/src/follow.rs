@@ -103,10 +103,11 @@ async fn run<F: Follower>(
             Wake::Time => follower.wake().await?,
             Wake::Events(events) => {
                 let events = events?;
+                // Counted from when the batch arrived, so a slow batch is not paced twice.
+                let arrived = Instant::now();
                 let busy = events.len() >= batch;
                 follower.handle(events).await?;
-                paced_until =
-                    (!busy && !options.pace.is_zero()).then(|| Instant::now() + options.pace);
+                paced_until = (!busy && !options.pace.is_zero()).then(|| arrived + options.pace);
             }
         }
     }

@@ -41,12 +41,9 @@ const CONCURRENT_HOSTS: usize = 32;
 const PACE: Duration = Duration::from_millis(5);
 
 /// Starts the reactor; it runs until `stop` turns true.
-pub(crate) fn spawn(
-    app: Arc<App>,
-    stop: watch::Receiver<bool>,
-) -> Result<JoinHandle<()>, AppError> {
+pub(crate) fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> JoinHandle<()> {
     let reactor = Reactor {
-        checkpoint: FollowerCheckpoint::open(&app.read_models, NAME)?,
+        checkpoint: None,
         app: app.clone(),
         timers: Timers::default(),
         recent: Recent::default(),
@@ -57,17 +54,13 @@ pub(crate) fn spawn(
         wake: Some(app.time_moved.clone()),
         pace: PACE,
     };
-    Ok(tokio::spawn(follow(
-        app.store.clone(),
-        reactor,
-        options,
-        stop,
-    )))
+    tokio::spawn(follow(app.store.clone(), reactor, options, stop))
 }
 
 struct Reactor {
     app: Arc<App>,
-    checkpoint: FollowerCheckpoint,
+    /// Opened at each (re)start, so a `followers.db` briefly unavailable is retried.
+    checkpoint: Option<FollowerCheckpoint>,
     timers: Timers,
     recent: Recent,
 }
@@ -82,20 +75,23 @@ impl Follower for Reactor {
 
     async fn resume(&mut self) -> Result<Position, AppError> {
         self.timers = Timers::default();
+        let checkpoint = FollowerCheckpoint::open(&self.app.read_models, NAME)?;
+        let from = checkpoint.load()?;
+        self.checkpoint = Some(checkpoint);
         for alarm in waiting_warnings(&self.app).await? {
             if let Some(at) = react_to(&self.app, &self.recent, alarm, None).await? {
                 self.timers.at(at, alarm);
             }
         }
-        Ok(self.checkpoint.load()?)
+        Ok(from)
     }
 
     async fn handle(&mut self, events: Vec<RecordedEvent>) -> Result<(), AppError> {
         for (alarm, at) in react_to_batch(&self.app, &self.recent, &events).await? {
             self.timers.at(at, alarm);
         }
-        if let Some(last) = events.last() {
-            self.checkpoint.save(last.position)?;
+        if let (Some(last), Some(checkpoint)) = (events.last(), &self.checkpoint) {
+            checkpoint.save(last.position)?;
         }
         Ok(())
     }

@@ -331,7 +331,7 @@ async fn a_restarted_reactor_goes_on_from_its_checkpoint_and_opens_nothing_twice
     let checkpoint = FollowerCheckpoint::open(&given.read_models, "alarm-reactor").unwrap();
     checkpoint.save(0).unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let again = super::spawn(given.app.clone(), stopped).unwrap();
+    let again = super::spawn(given.app.clone(), stopped);
     given.settled().await;
     let _ = stop.send(true);
     again.await.unwrap();
