@@ -175,15 +175,8 @@ impl Load<'_> {
                     })
                     .unwrap_or(false)
             } else {
-                agent
-                    .get(format!("{base}/api/v1/incidents?{}", list_query(n)))
-                    .header("Authorization", &format!("Bearer {token}"))
-                    .call()
-                    .map(|mut r| {
-                        let _ = r.body_mut().read_to_vec();
-                        r.status().as_u16() == 200
-                    })
-                    .unwrap_or(false)
+                let url = format!("{base}/api/v1/incidents?{}", list_query(n));
+                crate::server::get_ok(&agent, &url, token)
             };
             if ok {
                 samples.push(due.elapsed().as_micros() as u64);

@@ -62,15 +62,7 @@ fn next_cursor(url: &str, token: &str) -> Option<String> {
 
 fn load(url: &str, token: &str, clients: usize, seconds: u64) -> (Vec<u64>, usize, f64) {
     let run = crate::closed_loop::run(clients, seconds, |agent, _| {
-        agent
-            .get(url)
-            .header("Authorization", &format!("Bearer {token}"))
-            .call()
-            .map(|mut r| {
-                let _ = r.body_mut().read_to_vec();
-                r.status().as_u16() == 200
-            })
-            .unwrap_or(false)
+        crate::server::get_ok(agent, url, token)
     });
     (run.latencies, run.failures, run.seconds)
 }

@@ -81,3 +81,16 @@ pub fn agent() -> ureq::Agent {
         .build()
         .into()
 }
+
+/// GETs `url` as `token`'s bearer, reads the whole answer, and says whether it was a 200.
+pub fn get_ok(agent: &ureq::Agent, url: &str, token: &str) -> bool {
+    agent
+        .get(url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .map(|mut r| {
+            let _ = r.body_mut().read_to_vec();
+            r.status().as_u16() == 200
+        })
+        .unwrap_or(false)
+}
