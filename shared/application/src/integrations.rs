@@ -5,6 +5,7 @@
 
 use crate::{App, AppError};
 use servicedesk_domain::integration::{Integration, IntegrationId};
+use servicedesk_projections::{ProjectionError, ReadModelDb};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -17,17 +18,23 @@ pub(crate) struct IntegrationCache {
     cached: Mutex<Cached>,
 }
 
+/// How an integration was asked for: by the SHA-256 of its key or by its id.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Lookup {
+    Key(String),
+    Id(IntegrationId),
+}
+
 #[derive(Default)]
 struct Cached {
     changes: u64,
-    by_key: HashMap<String, Option<Arc<Integration>>>,
-    by_id: HashMap<IntegrationId, Option<Arc<Integration>>>,
+    found: HashMap<Lookup, Option<Arc<Integration>>>,
 }
 
 impl Cached {
     /// Forgets everything if an integration changed since it was filled.
     fn current(&mut self, changes: u64) -> &mut Self {
-        if self.changes != changes || self.by_key.len() + self.by_id.len() > LIMIT {
+        if self.changes != changes || self.found.len() > LIMIT {
             *self = Self {
                 changes,
                 ..Self::default()
@@ -43,23 +50,11 @@ impl App {
         &self,
         key_sha256: &str,
     ) -> Result<Option<Arc<Integration>>, AppError> {
-        let changes = self.projections.integration_changes();
-        if let Ok(mut cached) = self.integrations.cached.lock() {
-            if let Some(found) = cached.current(changes).by_key.get(key_sha256) {
-                return Ok(found.clone());
-            }
-        }
         let key = key_sha256.to_owned();
-        let found = self
-            .query(move |db| db.integration_by_key(&key))
-            .await?
-            .map(Arc::new);
-        if let Ok(mut cached) = self.integrations.cached.lock() {
-            if cached.changes == changes {
-                cached.by_key.insert(key_sha256.to_owned(), found.clone());
-            }
-        }
-        Ok(found)
+        self.cached_integration(Lookup::Key(key_sha256.to_owned()), move |db| {
+            db.integration_by_key(&key)
+        })
+        .await
     }
 
     /// The integration `id` as the read model has it (revoked ones too).
@@ -67,19 +62,29 @@ impl App {
         &self,
         id: IntegrationId,
     ) -> Result<Option<Arc<Integration>>, AppError> {
+        self.cached_integration(Lookup::Id(id), move |db| db.integration(id))
+            .await
+    }
+
+    /// The cached answer to `lookup`, else `query`'s, remembered unless an integration
+    /// changed while it ran.
+    async fn cached_integration(
+        &self,
+        lookup: Lookup,
+        query: impl FnOnce(&ReadModelDb) -> Result<Option<Integration>, ProjectionError>
+            + Send
+            + 'static,
+    ) -> Result<Option<Arc<Integration>>, AppError> {
         let changes = self.projections.integration_changes();
         if let Ok(mut cached) = self.integrations.cached.lock() {
-            if let Some(found) = cached.current(changes).by_id.get(&id) {
+            if let Some(found) = cached.current(changes).found.get(&lookup) {
                 return Ok(found.clone());
             }
         }
-        let found = self
-            .query(move |db| db.integration(id))
-            .await?
-            .map(Arc::new);
+        let found = self.query(query).await?.map(Arc::new);
         if let Ok(mut cached) = self.integrations.cached.lock() {
             if cached.changes == changes {
-                cached.by_id.insert(id, found.clone());
+                cached.found.insert(lookup, found.clone());
             }
         }
         Ok(found)

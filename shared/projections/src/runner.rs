@@ -1,8 +1,8 @@
 use crate::db::{checkpoint, save_checkpoint, ReadModelDb};
-use crate::registry::{apply_main, MAIN};
+use crate::integrations::Integrations;
+use crate::registry::{apply_main, Projection, MAIN};
 use crate::ProjectionError;
 use rusqlite::Connection;
-use servicedesk_domain::integration::IntegrationId;
 use servicedesk_store::{follow, EventStore, FollowOptions, Follower, Position, RecordedEvent};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -109,9 +109,7 @@ impl Follower for ProjectionRunner {
         let Some(last) = events.last().map(|e| e.position) else {
             return Ok(());
         };
-        let changes_integrations = events
-            .iter()
-            .any(|e| e.stream.starts_with(IntegrationId::STREAM_PREFIX));
+        let changes_integrations = events.iter().any(<Integrations as Projection>::concerns);
         let Some(mut writer) = self.conn.take() else {
             return Err(ProjectionError::Worker("connection lost".into()));
         };
