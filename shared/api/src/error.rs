@@ -257,6 +257,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Closed => Self::Unavailable("the server is shutting down".to_owned()),
+            StoreError::Unavailable(detail) => {
+                Self::Unavailable(format!("the event store is unavailable ({detail}); retry"))
+            }
             other => Self::internal(other),
         }
     }

@@ -34,6 +34,33 @@ impl Actor {
             id: id.into(),
         }
     }
+
+    /// The actor as backends store it: `"<kind>:<id>"`, e.g. `"user:alice"`.
+    pub fn tag(&self) -> String {
+        let kind = match self.kind {
+            ActorKind::User => "user",
+            ActorKind::Integration => "integration",
+            ActorKind::System => "system",
+        };
+        format!("{kind}:{}", self.id)
+    }
+
+    /// Reads a [`tag`](Self::tag) back; splits at the first ':' only, so ids may contain ':'.
+    pub fn from_tag(text: &str) -> Result<Self, String> {
+        let (kind, id) = text
+            .split_once(':')
+            .ok_or_else(|| format!("malformed actor: {text}"))?;
+        let kind = match kind {
+            "user" => ActorKind::User,
+            "integration" => ActorKind::Integration,
+            "system" => ActorKind::System,
+            other => return Err(format!("unknown actor kind: {other}")),
+        };
+        Ok(Self {
+            kind,
+            id: id.to_owned(),
+        })
+    }
 }
 
 /// The version a writer expects the stream to be at; the append fails with a conflict otherwise.
@@ -47,6 +74,32 @@ pub enum ExpectedVersion {
     StreamExists,
     /// The stream's last event must have exactly this version.
     Exact(u64),
+}
+
+impl ExpectedVersion {
+    /// Whether a stream at `current` (None: no stream) meets this expectation; the conflict
+    /// every backend reports when it does not.
+    pub fn check(self, stream: &str, current: Option<u64>) -> Result<(), crate::StoreError> {
+        let ok = match self {
+            Self::Any => true,
+            Self::NoStream => current.is_none(),
+            Self::StreamExists => current.is_some(),
+            Self::Exact(version) => current == Some(version),
+        };
+        if ok {
+            return Ok(());
+        }
+        Err(crate::StoreError::Conflict {
+            stream: stream.to_owned(),
+            expected: match self {
+                Self::Any => "any version".to_owned(),
+                Self::NoStream => "no stream".to_owned(),
+                Self::StreamExists => "an existing stream".to_owned(),
+                Self::Exact(version) => version.to_string(),
+            },
+            actual: current,
+        })
+    }
 }
 
 /// An event to append. `data` is JSON text.

@@ -13,4 +13,12 @@ pub enum StoreError {
     Invalid(String),
     #[error("event store I/O failed: {0}")]
     Io(String),
+    /// The backend cannot be reached right now (a server restarting, a network cut); nothing
+    /// of the call was written and it may be retried. (SQLite never says this: its file is
+    /// local; a network backend does.)
+    #[error("the event store is unavailable: {0}")]
+    Unavailable(String),
+    /// A lease's holder was replaced (see [`crate::leases`]).
+    #[error("lease {0} is held elsewhere now")]
+    LeaseLost(String),
 }

@@ -9,6 +9,7 @@ pub mod conformance;
 pub mod envelope;
 pub mod error;
 pub mod follow;
+pub mod leases;
 pub mod sqlite;
 pub mod subscription;
 
@@ -18,6 +19,7 @@ pub use envelope::{
 };
 pub use error::StoreError;
 pub use follow::{follow, FollowOptions, Follower};
+pub use leases::{follow_as_leader, CheckpointFile, Lease, Leases, SoleLease};
 pub use subscription::Subscription;
 
 use async_trait::async_trait;

@@ -21,12 +21,12 @@ struct SqliteFixture {
 }
 
 impl Fixture for SqliteFixture {
-    fn store(&self) -> Arc<dyn EventStore> {
-        Arc::clone(&self.store)
+    fn store(&self) -> Result<Arc<dyn EventStore>, String> {
+        Ok(Arc::clone(&self.store))
     }
 }
 
-fn fixture() -> SqliteFixture {
+async fn fixture() -> SqliteFixture {
     let dir = TempDir::new().unwrap();
     let store = SqliteEventStore::open(&db_path(&dir), Arc::new(SystemClock)).unwrap();
     SqliteFixture {

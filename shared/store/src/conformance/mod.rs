@@ -45,23 +45,24 @@ use std::sync::Arc;
 pub type CheckResult = Result<(), String>;
 
 /// A backend's test setup: hands out the store under test and keeps alive whatever it needs
-/// (a temp dir, a server handle) until the check is over.
+/// (a temp dir, a server handle) until the check is over. A backend that needs a server the
+/// machine lacks says so instead: `Err(reason)`, and the check reports that it did not run.
 pub trait Fixture: Send + 'static {
-    fn store(&self) -> Arc<dyn EventStore>;
+    fn store(&self) -> Result<Arc<dyn EventStore>, String>;
 }
 
 impl Fixture for Arc<dyn EventStore> {
-    fn store(&self) -> Arc<dyn EventStore> {
-        Arc::clone(self)
+    fn store(&self) -> Result<Arc<dyn EventStore>, String> {
+        Ok(Arc::clone(self))
     }
 }
 
-/// Expands to one `#[tokio::test]` per conformance check. The argument is a factory,
-/// `Fn() -> impl Fixture`, called once per test for a fresh store. The calling crate needs
+/// Expands to one `#[tokio::test]` per conformance check. The argument is an async factory,
+/// `Fn() -> impl Future<Output = impl Fixture>`, called once per test for a fresh store. The calling crate needs
 /// `tokio` (features `macros`, `rt-multi-thread`) as a dev-dependency.
 ///
 /// ```ignore
-/// servicedesk_store::conformance_tests!(|| -> Arc<dyn EventStore> { Arc::new(open_store()) });
+/// servicedesk_store::conformance_tests!(|| async { Arc::new(open_store()) as Arc<dyn EventStore> });
 /// ```
 #[macro_export]
 macro_rules! conformance_tests {
@@ -79,6 +80,7 @@ macro_rules! conformance_tests {
             envelope_round_trips,
             racing_writers_on_one_stream_have_one_winner,
             concurrent_appenders_on_distinct_streams,
+            follower_sees_concurrent_commits_once_in_order,
             subscription_catches_up_then_follows,
             head_advances_to_last_position,
             append_after_close_is_closed,
@@ -93,8 +95,14 @@ macro_rules! conformance_tests {
         $(
             #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $check() {
-                let fixture = ($factory)();
-                let store = $crate::conformance::Fixture::store(&fixture);
+                let fixture = ($factory)().await;
+                let store = match $crate::conformance::Fixture::store(&fixture) {
+                    Ok(store) => store,
+                    Err(reason) => {
+                        eprintln!("{} DID NOT RUN: {}", stringify!($check), reason);
+                        return;
+                    }
+                };
                 let outcome = $crate::conformance::$check(store).await;
                 drop(fixture);
                 if let Err(failure) = outcome {

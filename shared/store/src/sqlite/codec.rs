@@ -2,7 +2,7 @@
 //! as 16-byte blobs, the actor as "kind:id" text. Sub-microsecond precision is dropped.
 
 use super::connection::io;
-use crate::{Actor, ActorKind, NewEvent, RecordedEvent, StoreError};
+use crate::{Actor, NewEvent, RecordedEvent, StoreError};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Row, Statement};
 use uuid::Uuid;
@@ -91,29 +91,11 @@ fn uuid(bytes: &[u8]) -> Result<Uuid, StoreError> {
 }
 
 fn actor_text(actor: &Actor) -> String {
-    let kind = match actor.kind {
-        ActorKind::User => "user",
-        ActorKind::Integration => "integration",
-        ActorKind::System => "system",
-    };
-    format!("{kind}:{}", actor.id)
+    actor.tag()
 }
 
-/// Splits at the first ':' only, so ids may themselves contain ':'.
 fn parse_actor(text: &str) -> Result<Actor, StoreError> {
-    let (kind, id) = text
-        .split_once(':')
-        .ok_or_else(|| StoreError::Io(format!("malformed actor: {text}")))?;
-    let kind = match kind {
-        "user" => ActorKind::User,
-        "integration" => ActorKind::Integration,
-        "system" => ActorKind::System,
-        other => return Err(StoreError::Io(format!("unknown actor kind: {other}"))),
-    };
-    Ok(Actor {
-        kind,
-        id: id.to_owned(),
-    })
+    Actor::from_tag(text).map_err(StoreError::Io)
 }
 
 /// SQLite integers are i64; versions and positions never get near the limit, but a value that

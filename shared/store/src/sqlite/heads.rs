@@ -92,29 +92,10 @@ fn query_head(conn: &Connection, stream: &str) -> Result<Option<u64>, StoreError
     max.flatten().map(to_u64).transpose()
 }
 
-/// Whether a stream at `current` may take an append that expects `expected`.
 pub(super) fn check(
     stream: &str,
     expected: ExpectedVersion,
     current: Option<u64>,
 ) -> Result<(), StoreError> {
-    let ok = match expected {
-        ExpectedVersion::Any => true,
-        ExpectedVersion::NoStream => current.is_none(),
-        ExpectedVersion::StreamExists => current.is_some(),
-        ExpectedVersion::Exact(version) => current == Some(version),
-    };
-    if ok {
-        return Ok(());
-    }
-    Err(StoreError::Conflict {
-        stream: stream.to_owned(),
-        expected: match expected {
-            ExpectedVersion::Any => "any version".to_owned(),
-            ExpectedVersion::NoStream => "no stream".to_owned(),
-            ExpectedVersion::StreamExists => "an existing stream".to_owned(),
-            ExpectedVersion::Exact(version) => version.to_string(),
-        },
-        actual: current,
-    })
+    expected.check(stream, current)
 }
