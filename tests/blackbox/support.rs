@@ -64,9 +64,76 @@ pub fn spawn_app() -> TestApp {
 pub fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     let tempdir = tempfile::tempdir().unwrap();
     let dir = tempdir.path().to_owned();
+    if let Some(url) = suite_event_store() {
+        use_event_store(&dir, &url);
+    }
     let mut app = start_with(&dir, env);
     app._tempdir = Some(tempdir);
     app
+}
+
+/// Another instance (its own data dir) on the event store at `url`.
+pub fn spawn_instance(url: &str, env: &[(&str, &str)]) -> TestApp {
+    let tempdir = tempfile::tempdir().unwrap();
+    let dir = tempdir.path().to_owned();
+    use_event_store(&dir, url);
+    let mut app = start_with(&dir, env);
+    app._tempdir = Some(tempdir);
+    app
+}
+
+/// `SERVICEDESK_TEST_BACKEND=postgres` runs the whole suite on PostgreSQL (a fresh database
+/// per app on the server of `SERVICEDESK_TEST_POSTGRES_URL`); unset or `sqlite`, on the
+/// embedded default.
+fn suite_event_store() -> Option<String> {
+    match std::env::var("SERVICEDESK_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Some(
+            fresh_postgres_database()
+                .unwrap_or_else(|reason| panic!("SERVICEDESK_TEST_BACKEND=postgres, but {reason}")),
+        ),
+        Ok("sqlite") | Ok("") | Err(_) => None,
+        Ok(other) => panic!("SERVICEDESK_TEST_BACKEND={other:?}: use sqlite or postgres"),
+    }
+}
+
+/// A new empty database on the test PostgreSQL server, or why there is none.
+pub fn fresh_postgres_database() -> Result<String, String> {
+    let server = std::env::var("SERVICEDESK_TEST_POSTGRES_URL").map_err(|_| {
+        "SERVICEDESK_TEST_POSTGRES_URL is not set (eval \"$(.ci/postgres start)\")".to_owned()
+    })?;
+    let name = format!("sd_blackbox_{}", uuid_like());
+    let out = Command::new("psql")
+        .args([server.as_str(), "-qXc", &format!("CREATE DATABASE {name}")])
+        .output()
+        .map_err(|e| format!("psql: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "CREATE DATABASE failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let (base, _) = server.rsplit_once('/').unwrap();
+    Ok(format!("{base}/{name}"))
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{nanos:x}{:x}", std::process::id())
+}
+
+/// The data dir remembers its event store, so restarts and CLI runs on it use the same one.
+fn use_event_store(dir: &Path, url: &str) {
+    std::fs::write(dir.join(EVENT_STORE_FILE), url).unwrap();
+}
+
+const EVENT_STORE_FILE: &str = "test-event-store.url";
+
+fn event_store_of(dir: &Path) -> Option<String> {
+    std::fs::read_to_string(dir.join(EVENT_STORE_FILE)).ok()
 }
 
 /// Starts the binary on an existing data dir (for restart tests).
@@ -76,6 +143,9 @@ pub fn start(dir: &Path) -> TestApp {
 
 fn start_with(dir: &Path, env: &[(&str, &str)]) -> TestApp {
     let mut command = Command::new(BIN);
+    if let Some(url) = event_store_of(dir) {
+        command.env("SERVICEDESK_EVENT_STORE", url);
+    }
     command.envs(env.iter().copied());
     let mut child = command
         .arg("serve")
@@ -312,7 +382,11 @@ impl Drop for TestApp {
 
 /// Runs the binary with arguments on a data dir and returns (success, stdout, stderr).
 pub fn run_cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    if let Some(url) = event_store_of(dir) {
+        command.env("SERVICEDESK_EVENT_STORE", url);
+    }
+    let out = command
         .args(args)
         .env("SERVICEDESK_DATA_DIR", dir)
         .env("SERVICEDESK_JWT_SECRET", SECRET)

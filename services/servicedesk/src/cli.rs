@@ -1,3 +1,4 @@
+use crate::backend::Backend;
 use crate::config::Config;
 use crate::failure::Result;
 use crate::{data_dir, serve, token};
@@ -19,6 +20,10 @@ pub struct Cli {
         default_value = "./data"
     )]
     pub data_dir: PathBuf,
+    /// The event log: postgres://... or kurrentdb://...; unset, the embedded SQLite file in
+    /// the data dir.
+    #[arg(long, global = true, env = "SERVICEDESK_EVENT_STORE")]
+    pub event_store: Option<String>,
     /// TOML file with the remaining settings (see README).
     #[arg(long, global = true, env = "SERVICEDESK_CONFIG")]
     pub config: Option<PathBuf>,
@@ -88,15 +93,18 @@ pub enum ProjectionsCommand {
 
 pub async fn run(cli: Cli) -> Result<()> {
     let config = Config::load(cli.config.as_deref())?;
+    let backend = Backend::from_setting(cli.event_store.as_deref())?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::Serve(args) => serve::serve(&cli.data_dir, &config, args).await,
+        Command::Serve(args) => serve::serve(&cli.data_dir, &backend, &config, args).await,
         Command::Token(TokenCommand::Issue { roles, sub, ttl }) => {
             let dir = data_dir::DataDir::prepare(&cli.data_dir)?;
             let keys = config.jwt_keys(&dir)?;
             println!("{}", token::issue(&keys, &roles, &sub, &ttl)?);
             Ok(())
         }
-        Command::Projections(ProjectionsCommand::Rebuild) => serve::rebuild(&cli.data_dir).await,
+        Command::Projections(ProjectionsCommand::Rebuild) => {
+            serve::rebuild(&cli.data_dir, &backend).await
+        }
         Command::Openapi => {
             print!("{}", servicedesk_api::openapi::openapi_json());
             Ok(())

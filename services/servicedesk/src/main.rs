@@ -1,6 +1,7 @@
 //! `servicedesk`: one process that serves the API and runs the projections.
 //! Thin: parse configuration, wire the parts from `shared/`, run.
 
+mod backend;
 mod cli;
 mod config;
 mod data_dir;

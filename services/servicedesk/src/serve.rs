@@ -1,13 +1,14 @@
+use crate::backend::{self, Backend};
 use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::data_dir::DataDir;
 use crate::failure::{Failure, Result};
 use actix_web::web;
 use servicedesk_api::{build_server, ApiSettings, AppState};
+use servicedesk_application::LocalLeases;
 use servicedesk_application::{App, AppSettings};
 use servicedesk_projections::{rebuild as rebuild_read_models, ReadModelDb};
-use servicedesk_store::sqlite::SqliteEventStore;
-use servicedesk_store::{Clock, EventStore, ManualClock, SystemClock};
+use servicedesk_store::{Clock, EventStore, Leases, ManualClock, SystemClock};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
@@ -15,7 +16,12 @@ use std::time::Duration;
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
-pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<()> {
+pub async fn serve(
+    data_dir: &Path,
+    backend: &Backend,
+    config: &Config,
+    args: ServeArgs,
+) -> Result<()> {
     let dir = DataDir::prepare(data_dir)?;
     let _lock = dir.lock()?;
     let keys = config.jwt_keys(&dir)?;
@@ -24,15 +30,19 @@ pub async fn serve(data_dir: &Path, config: &Config, args: ServeArgs) -> Result<
         Some(manual) => manual.clone(),
         None => Arc::new(SystemClock),
     };
-    let store: Arc<dyn EventStore> =
-        Arc::new(SqliteEventStore::open(&dir.events_db(), clock.clone())?);
+    let opened = backend::open(backend, &dir, clock.clone()).await?;
+    let store = opened.store;
     let read_models = open_read_models(&dir, store.clone()).await?;
+    let leases: Arc<dyn Leases> = match opened.leases {
+        Some(shared) => shared,
+        None => Arc::new(LocalLeases::new(read_models.clone())),
+    };
 
     let settings = AppSettings {
         priority_matrix: config.priority_matrix.clone(),
         read_your_writes_timeout: Duration::from_millis(config.http.read_your_writes_timeout_ms),
     };
-    let (app, background) = App::start(store.clone(), read_models, clock, settings)?;
+    let (app, background) = App::start(store.clone(), leases, read_models, clock, settings)?;
     let state = web::Data::new(AppState {
         app: app.clone(),
         keys,
@@ -98,13 +108,12 @@ async fn open_read_models(dir: &DataDir, store: Arc<dyn EventStore>) -> Result<R
 }
 
 /// `servicedesk projections rebuild`: offline, so nothing else writes the read models meanwhile.
-pub async fn rebuild(data_dir: &Path) -> Result<()> {
+pub async fn rebuild(data_dir: &Path, backend: &Backend) -> Result<()> {
     let dir = DataDir::prepare(data_dir)?;
     let _lock = dir.lock()?;
-    let store: Arc<dyn EventStore> = Arc::new(SqliteEventStore::open(
-        &dir.events_db(),
-        Arc::new(SystemClock),
-    )?);
+    let store = backend::open(backend, &dir, Arc::new(SystemClock))
+        .await?
+        .store;
     let report = rebuild_read_models(store.clone(), &dir.read_model_db()).await?;
     store.close().await?;
     let seconds = report.elapsed.as_secs_f64();

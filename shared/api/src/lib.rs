@@ -11,6 +11,7 @@ pub mod integrations;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod positions;
 pub mod problems;
 pub mod startup;
 pub mod state;

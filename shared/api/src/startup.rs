@@ -27,6 +27,7 @@ pub fn build_server(
         let known = known.clone();
         App::new()
             .app_data(state.clone())
+            .wrap(from_fn(crate::positions::read_your_writes))
             .wrap(from_fn(metrics::track))
             // Routes are matched in this order, each pattern with a parameter by a regex:
             // the webhooks, the hottest paths, come first, so a delivery is not matched

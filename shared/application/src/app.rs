@@ -8,7 +8,7 @@ use servicedesk_domain::{DecisionContext, PriorityMatrix};
 use servicedesk_projections::{
     follow_repeat_counts, ProjectionError, ProjectionHandle, ProjectionRunner, ReadModelDb,
 };
-use servicedesk_store::{Clock, EventStore, Position};
+use servicedesk_store::{Clock, EventStore, Leases, Position};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
@@ -35,6 +35,8 @@ impl Default for AppSettings {
 /// background processes.
 pub struct App {
     pub store: Arc<dyn EventStore>,
+    /// Which instance runs the processes that must act once (the alarm reactor).
+    pub leases: Arc<dyn Leases>,
     pub read_models: ReadModelDb,
     /// How far the read models have got (read-your-writes waits on it).
     pub projections: ProjectionHandle,
@@ -65,6 +67,7 @@ impl App {
     /// Starts the read models' projections, the alarm ingestor and the alarm reactor.
     pub fn start(
         store: Arc<dyn EventStore>,
+        leases: Arc<dyn Leases>,
         read_models: ReadModelDb,
         clock: Arc<dyn Clock>,
         settings: AppSettings,
@@ -78,6 +81,7 @@ impl App {
         let (alarms, ingestor) = AlarmIngestor::spawn(store.clone(), clock.clone());
         let app = Arc::new(App {
             store,
+            leases,
             read_models,
             projections,
             clock,

@@ -1,8 +1,8 @@
 //! Scratch timing harness: rebuilds a read model from an existing events.db.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use servicedesk_store::sqlite::SqliteEventStore;
 use servicedesk_store::{EventStore, SystemClock};
+use servicedesk_store_sqlite::SqliteEventStore;
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -1,7 +1,8 @@
 //! The event log: streams with per-stream versions and one global order.
 //!
 //! The store knows events only as envelopes (type, data, metadata); nothing here knows about
-//! tickets. Backends implement [`EventStore`]; the embedded default is [`sqlite::SqliteEventStore`].
+//! tickets. Backends implement [`EventStore`]; the embedded default is
+//! `servicedesk_store_sqlite::SqliteEventStore`, each backend in its own crate.
 //! [`conformance`] holds the behaviour every backend must show, written once against the trait.
 
 pub mod clock;
@@ -10,7 +11,6 @@ pub mod envelope;
 pub mod error;
 pub mod follow;
 pub mod leases;
-pub mod sqlite;
 pub mod subscription;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -516,8 +516,8 @@ mod tests {
     use servicedesk_domain::alarm::journal::AlarmJournalEvent;
     use servicedesk_domain::alarm::{AlarmStatus, Severity, SourceKind};
     use servicedesk_domain::integration::{IntegrationDefaults, IntegrationId};
-    use servicedesk_store::sqlite::SqliteEventStore;
     use servicedesk_store::SystemClock;
+    use servicedesk_store_sqlite::SqliteEventStore;
 
     fn integration() -> Integration {
         let now = chrono::Utc::now();

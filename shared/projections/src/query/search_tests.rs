@@ -12,8 +12,8 @@ use servicedesk_domain::incident::{
     IncidentEvent, OpenIncident, UpdateIncident,
 };
 use servicedesk_domain::{Impact, PriorityMatrix, Urgency};
-use servicedesk_store::sqlite::SqliteEventStore;
 use servicedesk_store::{Actor, EventStore, ExpectedVersion, NewEvent, SystemClock};
+use servicedesk_store_sqlite::SqliteEventStore;
 use std::path::Path;
 use std::sync::Arc;
 

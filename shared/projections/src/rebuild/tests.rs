@@ -17,8 +17,8 @@ use servicedesk_domain::incident::{
 };
 
 use servicedesk_domain::{Impact, PriorityMatrix, Urgency};
-use servicedesk_store::sqlite::SqliteEventStore;
 use servicedesk_store::{Actor, EventStore, ExpectedVersion, NewEvent, SystemClock};
+use servicedesk_store_sqlite::SqliteEventStore;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;

@@ -6,8 +6,8 @@ use crate::report::{rate, Report};
 use crate::Options;
 use servicedesk_domain::incident::{decide, DecisionContext, IncidentCommand, IncidentId};
 use servicedesk_domain::PriorityMatrix;
-use servicedesk_store::sqlite::{bench, SqliteEventStore};
 use servicedesk_store::{EventStore, ExpectedVersion, NewEvent, SystemClock};
+use servicedesk_store_sqlite::{bench, SqliteEventStore};
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -19,8 +19,10 @@ mod timers;
 use crate::{App, AppError};
 use react::react_to;
 use servicedesk_domain::alarm::{Alarm, AlarmEvent, AlarmId};
-use servicedesk_projections::{AlarmFilter, FollowerCheckpoint};
-use servicedesk_store::{follow, FollowOptions, Follower, Position, RecordedEvent};
+use servicedesk_projections::AlarmFilter;
+use servicedesk_store::{
+    follow_as_leader, FollowOptions, Follower, Lease, Position, RecordedEvent,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use storm::Recent;
@@ -40,13 +42,17 @@ const CONCURRENT_HOSTS: usize = 32;
 /// commits into one read, far inside the alarm-to-incident budget.
 const PACE: Duration = Duration::from_millis(5);
 
-/// Starts the reactor; it runs until `stop` turns true.
+/// Starts the reactor; it runs until `stop` turns true, on one instance at a time: the one
+/// holding its lease (with several instances on one log, the others wait to take over).
 pub(crate) fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> JoinHandle<()> {
-    let reactor = Reactor {
-        checkpoint: None,
-        app: app.clone(),
-        timers: Timers::default(),
-        recent: Recent::default(),
+    let make = {
+        let app = app.clone();
+        move |lease: Arc<dyn Lease>| Reactor {
+            lease,
+            app: app.clone(),
+            timers: Timers::default(),
+            recent: Recent::default(),
+        }
     };
     let options = FollowOptions {
         batch: 500,
@@ -54,13 +60,20 @@ pub(crate) fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> JoinHandle<()
         wake: Some(app.time_moved.clone()),
         pace: PACE,
     };
-    tokio::spawn(follow(app.store.clone(), reactor, options, stop))
+    tokio::spawn(follow_as_leader(
+        app.store.clone(),
+        app.leases.clone(),
+        NAME,
+        make,
+        options,
+        stop,
+    ))
 }
 
 struct Reactor {
     app: Arc<App>,
-    /// Opened at each (re)start, so a `followers.db` briefly unavailable is retried.
-    checkpoint: Option<FollowerCheckpoint>,
+    /// Where the checkpoint lives (followers.db, or the shared database's lease row).
+    lease: Arc<dyn Lease>,
     timers: Timers,
     recent: Recent,
 }
@@ -75,9 +88,7 @@ impl Follower for Reactor {
 
     async fn resume(&mut self) -> Result<Position, AppError> {
         self.timers = Timers::default();
-        let checkpoint = FollowerCheckpoint::open(&self.app.read_models, NAME)?;
-        let from = checkpoint.load()?;
-        self.checkpoint = Some(checkpoint);
+        let from = self.lease.checkpoint().await?;
         for alarm in waiting_warnings(&self.app).await? {
             if let Some(at) = react_to(&self.app, &self.recent, alarm, None).await? {
                 self.timers.at(at, alarm);
@@ -90,8 +101,8 @@ impl Follower for Reactor {
         for (alarm, at) in react_to_batch(&self.app, &self.recent, &events).await? {
             self.timers.at(at, alarm);
         }
-        if let (Some(last), Some(checkpoint)) = (events.last(), &self.checkpoint) {
-            checkpoint.save(last.position)?;
+        if let Some(last) = events.last() {
+            self.lease.save_checkpoint(last.position).await?;
         }
         Ok(())
     }

@@ -16,8 +16,8 @@ use servicedesk_domain::integration::{Integration, IntegrationCommand, Integrati
 use servicedesk_domain::problem::Problem;
 use servicedesk_domain::Priority;
 use servicedesk_projections::{FollowerCheckpoint, ReadModelDb};
-use servicedesk_store::sqlite::SqliteEventStore;
 use servicedesk_store::{Actor, EventStore, ManualClock};
+use servicedesk_store_sqlite::SqliteEventStore;
 use std::sync::Arc;
 
 struct Given {
@@ -44,6 +44,7 @@ async fn given_an_integration(rules: AlarmRules) -> Given {
     let (read_models, _) = ReadModelDb::open(&dir.path().join("readmodel.db")).unwrap();
     let (app, background) = App::start(
         store,
+        Arc::new(crate::LocalLeases::new(read_models.clone())),
         read_models.clone(),
         clock.clone(),
         AppSettings::default(),

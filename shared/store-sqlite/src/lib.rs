@@ -15,13 +15,13 @@ mod writer;
 
 pub use stats::WriteStats;
 
-use crate::{
-    Appended, Clock, EventStore, ExpectedVersion, NewEvent, Position, RecordedEvent, StoreError,
-    StreamAppend,
-};
 use async_trait::async_trait;
 use connection::{io, Synchronous};
 use readers::ReaderPool;
+use servicedesk_store::{
+    Appended, Clock, EventStore, ExpectedVersion, NewEvent, Position, RecordedEvent, StoreError,
+    StreamAppend,
+};
 use stats::Counters;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -1,4 +1,4 @@
--- The event log of the embedded backend (events.db).
+-- The event log of the embedded SQLite backend (events.db in the data dir).
 -- position is the rowid: one writer thread appends, so rowid order is commit order.
 CREATE TABLE IF NOT EXISTS events (
     position       INTEGER PRIMARY KEY,

@@ -2,9 +2,9 @@
 //! written by plain batched transactions on the calling thread with no queue, no version
 //! checks and no replies. Every commit fsyncs (`synchronous=FULL`), as a durable store must.
 
-use super::codec::{insert, micros, INSERT};
-use super::connection::{io, last_position, open_writer, Synchronous};
-use crate::{NewEvent, StoreError};
+use crate::codec::{insert, micros, INSERT};
+use crate::connection::{io, last_position, open_writer, Synchronous};
+use servicedesk_store::{NewEvent, StoreError};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, Utc};
 use servicedesk_store::conformance::Fixture;
-use servicedesk_store::sqlite::SqliteEventStore;
 use servicedesk_store::{
     Actor, Clock, EventStore, ExpectedVersion, ManualClock, NewEvent, SystemClock,
 };
+use servicedesk_store_sqlite::SqliteEventStore;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tempfile::TempDir;

@@ -7,8 +7,8 @@
 
 use chrono::DateTime;
 use rusqlite::{params, Connection};
-use servicedesk_store::sqlite::SqliteEventStore;
 use servicedesk_store::{Actor, EventStore, ExpectedVersion, NewEvent, SystemClock};
+use servicedesk_store_sqlite::SqliteEventStore;
 use std::path::Path;
 use std::sync::Arc;
 use tempfile::TempDir;

@@ -23,10 +23,10 @@
 //! Readers must not outrun the syncer either: a read is clamped to the published head, so no
 //! projection or command acts on an event a power loss could still take back.
 
-use super::connection::io;
-use super::stats::Counters;
-use super::writer::Reply;
-use crate::{Appended, Position, StoreError};
+use crate::connection::io;
+use crate::stats::Counters;
+use crate::writer::Reply;
+use servicedesk_store::{Appended, Position, StoreError};
 use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};

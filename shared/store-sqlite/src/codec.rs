@@ -1,10 +1,10 @@
 //! How an event maps onto a row of `events`: times as i64 microseconds since the epoch, UUIDs
 //! as 16-byte blobs, the actor as "kind:id" text. Sub-microsecond precision is dropped.
 
-use super::connection::io;
-use crate::{Actor, NewEvent, RecordedEvent, StoreError};
+use crate::connection::io;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Row, Statement};
+use servicedesk_store::{Actor, NewEvent, RecordedEvent, StoreError};
 use uuid::Uuid;
 
 pub(super) const INSERT: &str = "INSERT INTO events (position, stream, version, event_id, \

@@ -1,12 +1,12 @@
 //! Opening connections: the pragmas every connection to `events.db` needs, in one place, so the
 //! store and the benchmark ceiling run under the same durability settings.
 
-use crate::StoreError;
 use rusqlite::{Connection, OpenFlags};
+use servicedesk_store::StoreError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const SCHEMA: &str = include_str!("../../../../migrations/0001_event_log.sql");
+const SCHEMA: &str = include_str!("../migrations/0001_events.sql");
 
 /// How long a connection waits for a lock before failing. Only the final `TRUNCATE` checkpoint
 /// ever contends with the writer, briefly, so this is a safety net, not a queue.
@@ -109,7 +109,7 @@ pub(super) fn last_position(conn: &Connection) -> Result<u64, StoreError> {
     let max: Option<i64> = conn
         .query_row("SELECT max(position) FROM events", [], |row| row.get(0))
         .map_err(io)?;
-    super::codec::to_u64(max.unwrap_or(0))
+    crate::codec::to_u64(max.unwrap_or(0))
 }
 
 /// Empties the WAL into the database file and truncates it, leaving one self-contained file.

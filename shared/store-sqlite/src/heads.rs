@@ -2,10 +2,10 @@
 //! versions without a query per append. Only the writer thread writes the log, so what it
 //! remembers stays true; a miss falls back to one indexed query.
 
-use super::codec::to_u64;
-use super::connection::io;
-use crate::{ExpectedVersion, StoreError};
+use crate::codec::to_u64;
+use crate::connection::io;
 use rusqlite::{Connection, OptionalExtension};
+use servicedesk_store::{ExpectedVersion, StoreError};
 /// Stream names are hashed on every append; SipHash's protection against crafted keys buys
 /// nothing here (only the writer's own callers name streams) and costs measurable writer time.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

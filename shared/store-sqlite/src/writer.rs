@@ -3,13 +3,13 @@
 //! goes to the syncer (see `syncer`), which fsyncs and replies while the writer goes on with
 //! the next batch.
 
-use super::codec::{insert, micros, INSERT};
-use super::connection::io;
-use super::heads::{check, BatchHeads, StreamHeads};
-use super::stats::Counters;
-use super::syncer::{Committed, Failed, SyncerHandle};
-use crate::{Appended, Clock, ExpectedVersion, Position, StoreError, StreamAppend};
+use crate::codec::{insert, micros, INSERT};
+use crate::connection::io;
+use crate::heads::{check, BatchHeads, StreamHeads};
+use crate::stats::Counters;
+use crate::syncer::{Committed, Failed, SyncerHandle};
 use rusqlite::{Connection, Statement, TransactionBehavior};
+use servicedesk_store::{Appended, Clock, ExpectedVersion, Position, StoreError, StreamAppend};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;

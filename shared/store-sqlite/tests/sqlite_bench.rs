@@ -7,8 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::DateTime;
-use servicedesk_store::sqlite::{bench, SqliteEventStore};
 use servicedesk_store::{Actor, EventStore, ExpectedVersion, NewEvent, SystemClock};
+use servicedesk_store_sqlite::{bench, SqliteEventStore};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

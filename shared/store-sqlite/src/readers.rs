@@ -1,10 +1,10 @@
 //! A few read-only connections, reused across reads. WAL lets each read a committed snapshot
 //! while the writer keeps committing, so reads never queue behind appends.
 
-use super::codec::{decode, COLUMNS};
-use super::connection::{io, open_reader};
-use crate::{Position, RecordedEvent, StoreError};
+use crate::codec::{decode, COLUMNS};
+use crate::connection::{io, open_reader};
 use rusqlite::{Connection, Params};
+use servicedesk_store::{Position, RecordedEvent, StoreError};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
