@@ -14,6 +14,7 @@ mod auth;
 mod bad_input;
 mod crash;
 mod incidents;
+mod instances;
 mod integrations;
 mod listing;
 mod openapi_statuses;

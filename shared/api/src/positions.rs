@@ -16,6 +16,8 @@ use actix_web::{web, ResponseError};
 
 pub const POSITION: &str = "servicedesk-position";
 pub const MIN_POSITION: &str = "servicedesk-min-position";
+/// As people write it, for messages.
+const MIN_POSITION_NAME: &str = "Servicedesk-Min-Position";
 
 pub async fn read_your_writes(
     req: ServiceRequest,
@@ -33,7 +35,7 @@ pub async fn read_your_writes(
             Some(wanted) => wanted,
             None => {
                 let message = format!(
-                    "{MIN_POSITION} must be a log position (a non-negative integer), not {value:?}"
+                    "{MIN_POSITION_NAME} must be a log position (a non-negative integer), not {value:?}"
                 );
                 let error = ApiError::Malformed {
                     detail: message.clone(),
@@ -51,7 +53,7 @@ pub async fn read_your_writes(
         if !state.app.projections.wait_for(wanted, timeout).await {
             let error = ApiError::Unavailable(format!(
                 "this instance has read the log up to {} and not yet up to {wanted} \
-                 ({MIN_POSITION}); retry",
+                 ({MIN_POSITION_NAME}); retry",
                 state.app.projections.position()
             ));
             return Ok(req

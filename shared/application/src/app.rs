@@ -20,6 +20,9 @@ pub struct AppSettings {
     pub priority_matrix: PriorityMatrix,
     /// How long a write waits for the read models to include it before answering.
     pub read_your_writes_timeout: Duration,
+    /// Other instances write the same log (a shared backend): state kept in memory must be
+    /// checked against what they write.
+    pub shared_log: bool,
 }
 
 impl Default for AppSettings {
@@ -27,6 +30,7 @@ impl Default for AppSettings {
         Self {
             priority_matrix: PriorityMatrix::default(),
             read_your_writes_timeout: Duration::from_secs(5),
+            shared_log: false,
         }
     }
 }
@@ -78,7 +82,8 @@ impl App {
             ProjectionRunner::start(store.clone(), read_models.clone(), stopped.clone())?;
         let repeat_counts =
             follow_repeat_counts(store.clone(), read_models.clone(), stopped.clone());
-        let (alarms, ingestor) = AlarmIngestor::spawn(store.clone(), clock.clone());
+        let (alarms, ingestor) =
+            AlarmIngestor::spawn(store.clone(), clock.clone(), settings.shared_log);
         let app = Arc::new(App {
             store,
             leases,

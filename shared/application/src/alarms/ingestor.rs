@@ -11,6 +11,13 @@
 //! with a conflict; its alarms are then reloaded from the log and its deliveries decided again.
 //! A delivery that changes nothing (a resolve for an alarm already resolved) writes nothing and
 //! is answered in order after the batches before it.
+//!
+//! On a log other instances write too, a state in memory can also go stale without any append
+//! of ours failing: a repeat goes to the journal, not the alarm's stream, so nothing would tell
+//! this instance that another one resolved the alarm meanwhile. There the ingestor follows the
+//! log and forgets every alarm whose stream moved past the version it holds; the next delivery
+//! reads it afresh. (What is left is the moment between the other instance's commit and this
+//! one reading it, a few milliseconds in which a delivery is decided on the older state.)
 
 use crate::streams::{envelopes, fold, Provenance};
 use crate::AppError;
@@ -103,17 +110,22 @@ struct Job {
 impl AlarmIngestor {
     /// Starts the ingestor task; it ends once every handle is dropped and its last batch is
     /// answered.
+    ///
+    /// With `shared_log`, other processes write the same log and the ingestor follows it to
+    /// forget the alarms they changed.
     pub fn spawn(
         store: Arc<dyn EventStore>,
         clock: Arc<dyn Clock>,
+        shared_log: bool,
     ) -> (Self, tokio::task::JoinHandle<()>) {
         let (jobs, queue) = mpsc::channel(QUEUE);
+        let changed = shared_log.then(|| follow_alarm_changes(Arc::clone(&store)));
         let ingestor = Ingestor {
             store,
             clock,
             states: HashMap::default(),
         };
-        (Self { jobs }, tokio::spawn(ingestor.run(queue)))
+        (Self { jobs }, tokio::spawn(ingestor.run(queue, changed)))
     }
 
     /// Records a delivery's alarms; returns once they are durable.
@@ -200,7 +212,11 @@ struct Ingestor {
 }
 
 impl Ingestor {
-    async fn run(mut self, mut queue: mpsc::Receiver<Job>) {
+    async fn run(
+        mut self,
+        mut queue: mpsc::Receiver<Job>,
+        mut changed: Option<mpsc::Receiver<Vec<(AlarmId, u64)>>>,
+    ) {
         let mut in_flight: FuturesOrdered<Durable> = FuturesOrdered::new();
         let mut retry: Vec<Job> = Vec::new();
         let mut open = true;
@@ -213,6 +229,12 @@ impl Ingestor {
                 continue;
             }
             tokio::select! {
+                // Only while there is work to come: once the queue closed and the last batch is
+                // answered, every branch is off and the loop ends.
+                moved = next_changes(&mut changed), if open || !in_flight.is_empty() => match moved {
+                    Some(moved) => self.forget_moved(moved),
+                    None => changed = None,
+                },
                 finished = in_flight.next(), if !in_flight.is_empty() => {
                     if let Some(finished) = finished {
                         self.finish(finished, &mut retry);
@@ -232,6 +254,15 @@ impl Ingestor {
                     }
                 }
                 else => return,
+            }
+        }
+    }
+
+    /// Alarms whose streams moved past the version held here were changed by another process.
+    fn forget_moved(&mut self, moved: Vec<(AlarmId, u64)>) {
+        for (id, version) in moved {
+            if self.states.get(&id).is_some_and(|a| a.version < version) {
+                self.states.remove(&id);
             }
         }
     }
@@ -504,6 +535,49 @@ impl Writes {
     }
 }
 
+async fn next_changes(
+    changed: &mut Option<mpsc::Receiver<Vec<(AlarmId, u64)>>>,
+) -> Option<Vec<(AlarmId, u64)>> {
+    match changed {
+        Some(changes) => changes.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Follows the log from its head now, reporting the version each changed alarm stream
+/// reached. Ends when the ingestor is gone; a failed read is retried a moment later from where
+/// it stood.
+fn follow_alarm_changes(store: Arc<dyn EventStore>) -> mpsc::Receiver<Vec<(AlarmId, u64)>> {
+    let (tx, rx) = mpsc::channel(64);
+    let from = *store.head().borrow();
+    tokio::spawn(async move {
+        let mut subscription = servicedesk_store::Subscription::new(store, from, 1000);
+        loop {
+            let batch = tokio::select! {
+                _ = tx.closed() => return,
+                batch = subscription.next_batch() => batch,
+            };
+            match batch {
+                Ok(events) => {
+                    let moved: Vec<(AlarmId, u64)> = events
+                        .iter()
+                        .filter_map(|e| AlarmId::from_stream(&e.stream).map(|id| (id, e.version)))
+                        .collect();
+                    if !moved.is_empty() && tx.send(moved).await.is_err() {
+                        return;
+                    }
+                }
+                Err(StoreError::Closed) => return,
+                Err(error) => {
+                    tracing::warn!(%error, "following alarm changes failed; retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    rx
+}
+
 async fn load(store: &dyn EventStore, id: AlarmId) -> Result<Option<Alarm>, StoreError> {
     let history = store.read_stream(&id.stream(), 0, usize::MAX).await?;
     fold::<Alarm>(&history).map_err(|e| StoreError::Io(e.to_string()))
@@ -565,8 +639,8 @@ mod tests {
         let store: Arc<dyn EventStore> = Arc::new(
             SqliteEventStore::open(&dir.path().join("events.db"), Arc::new(SystemClock)).unwrap(),
         );
-        let (one, one_task) = AlarmIngestor::spawn(store.clone(), Arc::new(SystemClock));
-        let (two, two_task) = AlarmIngestor::spawn(store.clone(), Arc::new(SystemClock));
+        let (one, one_task) = AlarmIngestor::spawn(store.clone(), Arc::new(SystemClock), true);
+        let (two, two_task) = AlarmIngestor::spawn(store.clone(), Arc::new(SystemClock), true);
         let integration = integration();
         let fingerprints: Vec<String> = (0..20).map(|n| format!("fp-{n}")).collect();
         for fp in &fingerprints {
@@ -599,5 +673,44 @@ mod tests {
         one_task.await.unwrap();
         two_task.await.unwrap();
         store.close().await.unwrap();
+    }
+
+    /// Another process resolves an alarm this one holds as firing; its next firing delivery
+    /// must raise the alarm again, not count a repeat of a state that is gone.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_alarm_another_process_changed_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn EventStore> = Arc::new(
+            SqliteEventStore::open(&dir.path().join("events.db"), Arc::new(SystemClock)).unwrap(),
+        );
+        let (one, _one_task) = AlarmIngestor::spawn(store.clone(), Arc::new(SystemClock), true);
+        let (two, _two_task) = AlarmIngestor::spawn(store.clone(), Arc::new(SystemClock), true);
+        let integration = integration();
+        let id = AlarmId::for_key(integration.id.0, "fp-x");
+        let correlation = uuid::Uuid::now_v7;
+        one.deliver(&integration, correlation(), vec![firing("fp-x")])
+            .await
+            .unwrap();
+        // two holds it as firing (its delivery is a repeat)
+        two.deliver(&integration, correlation(), vec![firing("fp-x")])
+            .await
+            .unwrap();
+        let mut resolved = firing("fp-x");
+        resolved.status = AlarmStatus::Resolved;
+        one.deliver(&integration, correlation(), vec![resolved])
+            .await
+            .unwrap();
+        let resolved_at = store.read_stream(&id.stream(), 0, 100).await.unwrap().len();
+        // two follows the log; give it the moment it needs to read one's commit
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        two.deliver(&integration, correlation(), vec![firing("fp-x")])
+            .await
+            .unwrap();
+        let stream = store.read_stream(&id.stream(), 0, 100).await.unwrap();
+        assert!(
+            stream.len() > resolved_at,
+            "the refire was counted as a repeat of the resolved alarm: {:?}",
+            stream.iter().map(|e| &e.event_type).collect::<Vec<_>>()
+        );
     }
 }
