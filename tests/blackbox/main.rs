@@ -17,6 +17,7 @@ mod incidents;
 mod instances;
 mod integrations;
 mod listing;
+mod oidc;
 mod openapi_statuses;
 mod operations;
 mod rebuild;

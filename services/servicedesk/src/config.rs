@@ -4,6 +4,7 @@
 use crate::data_dir::DataDir;
 use crate::failure::{fail, Failure, Result};
 use serde::Deserialize;
+use servicedesk_api::oidc::OidcSettings;
 use servicedesk_api::JwtKeys;
 use servicedesk_domain::PriorityMatrix;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,9 @@ pub struct Config {
     pub auth: AuthConfig,
     #[serde(default)]
     pub http: HttpConfig,
+    /// An external identity provider; the `SERVICEDESK_OIDC_*` variables win over these.
+    #[serde(default)]
+    pub oidc: OidcConfig,
     /// Rows are impact (high, medium, low); each row lists the priority for urgency high, medium, low.
     #[serde(default)]
     pub priority_matrix: PriorityMatrix,
@@ -39,6 +43,15 @@ impl Default for AuthConfig {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OidcConfig {
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    pub jwks_url: Option<String>,
+    pub roles_claim: Option<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpConfig {
@@ -57,6 +70,10 @@ impl Default for HttpConfig {
 
 const MIN_SECRET_BYTES: usize = 32;
 
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
 impl Config {
     pub fn load(path: Option<&Path>) -> Result<Self> {
         let Some(path) = path else {
@@ -65,6 +82,51 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Failure(format!("cannot read config {}: {e}", path.display())))?;
         toml::from_str(&text).map_err(|e| Failure(format!("config {}: {e}", path.display())))
+    }
+
+    /// The identity provider, if one is set (`SERVICEDESK_OIDC_ISSUER` or `oidc.issuer`). Its
+    /// audience is required; the JWKS URL defaults to the one the discovery document names,
+    /// the roles claim to `roles`.
+    pub fn oidc(&self) -> Result<Option<OidcSettings>> {
+        let Some(issuer) = env("SERVICEDESK_OIDC_ISSUER").or_else(|| self.oidc.issuer.clone())
+        else {
+            return Ok(None);
+        };
+        let Some(audience) =
+            env("SERVICEDESK_OIDC_AUDIENCE").or_else(|| self.oidc.audience.clone())
+        else {
+            return fail(
+                "SERVICEDESK_OIDC_ISSUER is set but SERVICEDESK_OIDC_AUDIENCE (oidc.audience) \
+                 is not: tokens must be checked for this API's audience",
+            );
+        };
+        let jwks_url = env("SERVICEDESK_OIDC_JWKS_URL").or_else(|| self.oidc.jwks_url.clone());
+        for (setting, url) in [
+            ("SERVICEDESK_OIDC_ISSUER", Some(&issuer)),
+            ("SERVICEDESK_OIDC_JWKS_URL", jwks_url.as_ref()),
+        ] {
+            if let Some(url) = url {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return fail(format!("{setting} must be an http(s) URL, not {url:?}"));
+                }
+            }
+        }
+        Ok(Some(OidcSettings {
+            issuer,
+            audience,
+            jwks_url,
+            roles_claim: env("SERVICEDESK_OIDC_ROLES_CLAIM")
+                .or_else(|| self.oidc.roles_claim.clone())
+                .unwrap_or_else(|| "roles".to_owned()),
+            min_refetch: match env("SERVICEDESK_OIDC_MIN_REFETCH_SECONDS") {
+                None => servicedesk_api::oidc::MIN_REFETCH,
+                Some(text) => std::time::Duration::from_secs_f64(
+                    text.parse::<f64>().ok().filter(|s| *s >= 0.0 && s.is_finite()).ok_or_else(
+                        || Failure(format!("SERVICEDESK_OIDC_MIN_REFETCH_SECONDS must be a number of seconds, not {text:?}")),
+                    )?,
+                ),
+            },
+        }))
     }
 
     /// The signing secret: `SERVICEDESK_JWT_SECRET`, else the file named by

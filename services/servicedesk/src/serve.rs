@@ -25,6 +25,14 @@ pub async fn serve(
     let dir = DataDir::prepare(data_dir)?;
     let _lock = dir.lock()?;
     let keys = config.jwt_keys(&dir)?;
+    let oidc = match config.oidc()? {
+        Some(settings) => {
+            let verifier = servicedesk_api::oidc::OidcVerifier::new(settings);
+            verifier.prefetch().await;
+            Some(verifier)
+        }
+        None => None,
+    };
     let manual_clock = manual_clock()?;
     let clock: Arc<dyn Clock> = match &manual_clock {
         Some(manual) => manual.clone(),
@@ -47,6 +55,7 @@ pub async fn serve(
     let state = web::Data::new(AppState {
         app: app.clone(),
         keys,
+        oidc,
         settings: ApiSettings {
             max_body_bytes: config.http.max_body_bytes,
         },

@@ -1,14 +1,20 @@
-//! JWT bearer authentication. The algorithm is pinned (HS256), and `exp`, `iss` and `aud` are
-//! always checked; roles come from the `roles` claim.
+//! JWT bearer authentication, two kinds of token:
+//! - servicedesk's own (`servicedesk token issue`): HS256 with the shared secret, roles in
+//!   `roles`;
+//! - an OIDC provider's (when configured, see [`crate::oidc`]): RS256/ES256 against its JWKS.
+//!
+//! The token's header only says which of the two to try; each pins its own algorithms and
+//! keys, so an HS256 token is only ever checked with the local secret and a provider token
+//! only with the provider's public keys. `exp`, `iss` and `aud` are always checked.
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use servicedesk_store::Actor;
-use std::future::{ready, Ready};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -158,14 +164,15 @@ impl Caller {
 
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
+async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("application state missing"))?;
@@ -186,13 +193,30 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
             ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".to_owned())
-        })?;
-    let claims = state.keys.verify(token)?;
-    if claims.roles.is_empty() {
-        return Err(ApiError::Forbidden("the token carries no roles".to_owned()));
+        })?
+        .to_owned();
+    let local = jsonwebtoken::decode_header(&token).is_ok_and(|h| h.alg == Algorithm::HS256);
+    let caller = match (&state.oidc, local) {
+        (Some(oidc), false) => {
+            let identity = oidc.verify(&token).await?;
+            Caller {
+                subject: identity.subject,
+                roles: identity.roles,
+            }
+        }
+        _ => {
+            let claims = state.keys.verify(&token)?;
+            Caller {
+                subject: claims.sub,
+                roles: claims.roles,
+            }
+        }
+    };
+    if caller.roles.is_empty() {
+        return Err(ApiError::Forbidden(format!(
+            "the token of {} carries no servicedesk role",
+            caller.subject
+        )));
     }
-    Ok(Caller {
-        subject: claims.sub,
-        roles: claims.roles,
-    })
+    Ok(caller)
 }

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod incidents;
 pub mod integrations;
 pub mod metrics;
+pub mod oidc;
 pub mod openapi;
 pub mod ops;
 pub mod positions;

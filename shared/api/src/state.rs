@@ -22,6 +22,8 @@ impl Default for ApiSettings {
 pub struct AppState {
     pub app: Arc<App>,
     pub keys: JwtKeys,
+    /// Tokens of an external identity provider, when one is configured.
+    pub oidc: Option<Arc<crate::oidc::OidcVerifier>>,
     pub settings: ApiSettings,
     pub metrics: Arc<Metrics>,
     /// Set when the server runs on a manual clock (`SERVICEDESK_CLOCK=manual`): tests move
