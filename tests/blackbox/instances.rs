@@ -156,6 +156,12 @@ fn an_alarm_storm_delivered_to_both_instances_opens_each_incident_once() {
     let a = Arc::new(spawn_instance(&url, &[]));
     let b = Arc::new(spawn_instance(&url, &[]));
     let key = generic_key(&a);
+    // b knows the key once it has read the registration; an automation waits for that the
+    // way any client reads its write on another instance
+    assert_eq!(
+        get_at(&b, "/api/v1/incidents", &a.log_head().to_string()).status,
+        200
+    );
     const HOSTS: usize = 12;
     const ALARMS_PER_HOST: usize = 4;
     // Every alarm three times, to both instances at once: raises race repeats across them.

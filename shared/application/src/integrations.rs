@@ -46,7 +46,31 @@ impl Cached {
 
 impl App {
     /// The live (not revoked) integration whose key hashes to `key_sha256`.
+    ///
+    /// On a shared log, a key registered on another instance a moment ago may not be in this
+    /// instance's read model yet: an unknown key waits (briefly) for the read model to reach
+    /// the log head as this instance sees it, and is looked up once more.
     pub async fn integration_by_key(
+        &self,
+        key_sha256: &str,
+    ) -> Result<Option<Arc<Integration>>, AppError> {
+        let found = self.integration_by_key_now(key_sha256).await?;
+        if found.is_some() || !self.settings.shared_log {
+            return Ok(found);
+        }
+        let head = *self.store.head().borrow();
+        if self.projections.position() >= head
+            || !self
+                .projections
+                .wait_for(head, self.settings.read_your_writes_timeout)
+                .await
+        {
+            return Ok(found);
+        }
+        self.integration_by_key_now(key_sha256).await
+    }
+
+    async fn integration_by_key_now(
         &self,
         key_sha256: &str,
     ) -> Result<Option<Arc<Integration>>, AppError> {

@@ -48,7 +48,7 @@ impl Leases for PostgresLeases {
     async fn acquire(&self, name: &str) -> Result<Arc<dyn Lease>, StoreError> {
         let mut config = self.config.clone();
         // Named, so an operator (or a test) can tell the lease sessions in pg_stat_activity.
-        config.application_name(&format!("servicedesk lease {name}"));
+        config.application_name(format!("servicedesk lease {name}"));
         let client = connect(&config).await?;
         let key = lock_key(name);
         loop {
