@@ -20,4 +20,5 @@ mod listing;
 mod oidc;
 mod openapi_statuses;
 mod operations;
+mod postgres_restart;
 mod rebuild;
