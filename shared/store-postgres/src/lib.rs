@@ -10,6 +10,7 @@
 //!   connections are reopened on the next call, so the instance recovers by itself.
 //! - The backend owns its schema (`migrations/`), applied at connect.
 
+pub mod bench;
 mod codec;
 mod connect;
 mod errors;
@@ -30,6 +31,7 @@ use servicedesk_store::{
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
+pub use writer::WriteCounters;
 use writer::{AppendRequest, Writer, WriterConn};
 
 pub use leases::PostgresLeases;
@@ -47,6 +49,7 @@ pub struct PostgresEventStore {
     listener: Mutex<Option<JoinHandle<()>>>,
     stop_listener: watch::Sender<bool>,
     head: watch::Receiver<Position>,
+    counters: Arc<WriteCounters>,
 }
 
 impl PostgresEventStore {
@@ -65,7 +68,9 @@ impl PostgresEventStore {
         let head_tx = Arc::new(head_tx);
         let (stop_listener, stop) = watch::channel(false);
         let listener = tokio::spawn(heads::listen(config.clone(), Arc::clone(&head_tx), stop));
+        let counters = Arc::new(WriteCounters::default());
         let writer = Writer {
+            counters: Arc::clone(&counters),
             config: config.clone(),
             clock,
             head: head_tx,
@@ -96,7 +101,13 @@ impl PostgresEventStore {
             listener: Mutex::new(Some(listener)),
             stop_listener,
             head,
+            counters,
         })
+    }
+
+    /// How the group commit has grouped appends so far.
+    pub fn write_counters(&self) -> &WriteCounters {
+        &self.counters
     }
 
     /// Leases for background processes, on the same database.

@@ -28,7 +28,17 @@ pub(crate) struct AppendRequest {
     pub reply: oneshot::Sender<Answer>,
 }
 
+/// How the writer has grouped appends so far (for benchmarks and operators).
+#[derive(Debug, Default)]
+pub struct WriteCounters {
+    pub requests: std::sync::atomic::AtomicU64,
+    pub transactions: std::sync::atomic::AtomicU64,
+    pub events: std::sync::atomic::AtomicU64,
+    pub busy_micros: std::sync::atomic::AtomicU64,
+}
+
 pub(crate) struct Writer {
+    pub counters: Arc<WriteCounters>,
     pub config: Config,
     pub clock: Arc<dyn Clock>,
     pub head: Arc<watch::Sender<Position>>,
@@ -109,7 +119,17 @@ impl Writer {
                 events += event_count(&next);
                 batch.push(next);
             }
+            let started = std::time::Instant::now();
             let answers = self.write(&batch).await;
+            let relaxed = std::sync::atomic::Ordering::Relaxed;
+            self.counters
+                .requests
+                .fetch_add(batch.len() as u64, relaxed);
+            self.counters.transactions.fetch_add(1, relaxed);
+            self.counters.events.fetch_add(events as u64, relaxed);
+            self.counters
+                .busy_micros
+                .fetch_add(started.elapsed().as_micros() as u64, relaxed);
             for (request, answer) in batch.into_iter().zip(answers) {
                 let _ = request.reply.send(answer);
             }

@@ -16,6 +16,7 @@ mod alarm_load;
 mod closed_loop;
 mod http_load;
 mod incidents;
+mod postgres;
 mod report;
 mod search_load;
 mod seed;
@@ -45,6 +46,8 @@ pub struct Options {
     /// The alarm load's shapes, each run against servicedesk and then Alertmanager:
     /// (alerts a post, concurrent connections).
     pub alarm_shapes: Vec<(usize, usize)>,
+    /// Only issue 9's PostgreSQL benchmark, on the server at this URL.
+    pub postgres: Option<String>,
 }
 
 fn options() -> Options {
@@ -62,6 +65,7 @@ fn options() -> Options {
         creators: 8,
         listers: 8,
         alarm_shapes: vec![(20, 8), (1, 16), (1, 64)],
+        postgres: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -86,6 +90,7 @@ fn options() -> Options {
         }
         match args[i].as_str() {
             "--dir" => o.dir = PathBuf::from(value),
+            "--postgres" => o.postgres = Some(value),
             "--incidents" => o.incidents = value.parse().expect("--incidents N"),
             "--store-events" => o.store_events = value.parse().expect("--store-events N"),
             "--http-seconds" => o.http_seconds = value.parse().expect("--http-seconds N"),
@@ -106,7 +111,7 @@ fn options() -> Options {
                     .collect()
             }
             other => panic!(
-                "unknown argument {other}; known: --dir, --incidents, --store-events, --http-seconds, --creators, --listers, --search-seconds, --alarm-shapes, --keep, --http-only, --search-only, --alarms-only, --store-only"
+                "unknown argument {other}; known: --dir, --postgres <server url>, --incidents, --store-events, --http-seconds, --creators, --listers, --search-seconds, --alarm-shapes, --keep, --http-only, --search-only, --alarms-only, --store-only"
             ),
         }
         i += 2;
@@ -127,6 +132,13 @@ fn main() {
         std::fs::remove_dir_all(&options.dir).expect("clear bench dir");
     }
     std::fs::create_dir_all(&options.dir).expect("create bench dir");
+    if let Some(url) = &options.postgres {
+        let mut report = report::Report::default();
+        postgres::run(&options, url, &mut report);
+        report.print();
+        std::fs::remove_dir_all(&options.dir).ok();
+        return;
+    }
     if options.alarms_only {
         let mut report = report::Report::default();
         alarm_load::run(&options, &mut report);

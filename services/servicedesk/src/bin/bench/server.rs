@@ -15,6 +15,11 @@ pub struct Server {
 
 impl Server {
     pub fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &[])
+    }
+
+    /// With extra environment, e.g. `SERVICEDESK_EVENT_STORE`.
+    pub fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
         // SERVICEDESK_BENCH_SERVER runs another build of the server (before/after a change)
         // under the same benchmark.
         let binary = match std::env::var_os("SERVICEDESK_BENCH_SERVER") {
@@ -34,6 +39,7 @@ impl Server {
             .env("SERVICEDESK_LISTEN", "127.0.0.1:0")
             .env("SERVICEDESK_JWT_SECRET", SECRET)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
             .expect("start server");
