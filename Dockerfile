@@ -1,8 +1,10 @@
-# Production image of the single servicedesk binary.
+# Production image of the single servicedesk binary. FEATURES=kurrentdb builds the KurrentDB
+# backend in (its gRPC client is a large build the other deployments do not need).
 FROM rust:1-bookworm AS build
+ARG FEATURES=""
 WORKDIR /src
 COPY . .
-RUN cargo build --release --bin servicedesk
+RUN cargo build --release --bin servicedesk --features "$FEATURES"
 
 FROM debian:bookworm-slim
 RUN useradd --system --home /var/lib/servicedesk servicedesk && mkdir -p /var/lib/servicedesk \

@@ -11,6 +11,7 @@ mod alarm_rules;
 mod alarms;
 mod alertmanager_e2e;
 mod auth;
+mod backends;
 mod bad_input;
 mod crash;
 mod incidents;

@@ -62,8 +62,21 @@ pub async fn open(backend: &Backend, dir: &DataDir, clock: Arc<dyn Clock>) -> Re
                 leases: Some(leases),
             })
         }
+        #[cfg(feature = "kurrentdb")]
+        Backend::KurrentDb(url) => {
+            let store = servicedesk_store_kurrentdb::KurrentEventStore::connect(url, clock)
+                .await
+                .map_err(|e| Failure(format!("{SETTING}: {}", plainly(e))))?;
+            let leases: Arc<dyn Leases> = Arc::new(store.leases());
+            Ok(Opened {
+                store: Arc::new(store),
+                leases: Some(leases),
+            })
+        }
+        #[cfg(not(feature = "kurrentdb"))]
         Backend::KurrentDb(_) => Err(Failure(format!(
-            "{SETTING}: the KurrentDB backend is not available in this build yet"
+            "{SETTING}: this servicedesk was built without the KurrentDB backend; build it \
+             with `cargo build --release --features kurrentdb` (the Dockerfile: FEATURES=kurrentdb)"
         ))),
     }
 }

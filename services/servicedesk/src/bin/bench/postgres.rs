@@ -134,7 +134,7 @@ fn alarm_post(n: u64) -> Value {
         .map(|i| {
             let r = crate::incidents::mix(n * 64 + i);
             let host = r % 500;
-            let fingerprint = if r % 100 == 0 {
+            let fingerprint = if r.is_multiple_of(100) {
                 format!("new-{n}-{i}")
             } else {
                 format!("host{host}-down")

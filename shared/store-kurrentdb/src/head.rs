@@ -1,0 +1,71 @@
+//! The head: the commit position of the last event in `$all` that is ours, moved on by a live
+//! subscription (resubscribing from where it stood after a failure).
+
+use crate::errors::store_error;
+use crate::is_ours;
+use kurrentdb::{Client, ReadAllOptions, SubscribeToAllOptions, SubscriptionFilter};
+use servicedesk_store::{Position, StoreError};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub(crate) fn publish(head: &watch::Sender<Position>, position: Position) {
+    head.send_if_modified(|current| {
+        if position > *current {
+            *current = position;
+            true
+        } else {
+            false
+        }
+    });
+}
+
+/// The position of the last event of ours, reading `$all` backwards past system events.
+pub(crate) async fn last_position(client: &Client) -> Result<Position, StoreError> {
+    let options = ReadAllOptions::default().backwards().max_count(4096);
+    let mut read = client
+        .read_all(&options)
+        .await
+        .map_err(|e| store_error("$all", e))?;
+    loop {
+        match read.next().await {
+            Ok(Some(resolved)) => {
+                let event = resolved.get_original_event();
+                if is_ours(event.stream_id()) {
+                    return Ok(event.position.commit);
+                }
+            }
+            Ok(None) => return Ok(0),
+            Err(e) => return Err(store_error("$all", e)),
+        }
+    }
+}
+
+pub(crate) async fn follow(client: Client, head: Arc<watch::Sender<Position>>) {
+    loop {
+        let from = *head.borrow();
+        let start = kurrentdb::Position {
+            commit: from,
+            prepare: from,
+        };
+        let options = SubscribeToAllOptions::default()
+            .position(kurrentdb::StreamPosition::Position(start))
+            .filter(SubscriptionFilter::on_stream_name().exclude_system_events());
+        let mut subscription = client.subscribe_to_all(&options).await;
+        loop {
+            match subscription.next().await {
+                Ok(resolved) => {
+                    let event = resolved.get_original_event();
+                    if is_ours(event.stream_id()) {
+                        publish(&head, event.position.commit);
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "KurrentDB $all subscription failed; resubscribing");
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
