@@ -76,3 +76,43 @@ fn kurrentdb_in_a_build_without_it_says_how_to_build_it() {
     assert!(failed);
     assert!(stderr.contains("--features kurrentdb"), "{stderr}");
 }
+
+/// A data dir pointed at another event log must not show the read models of the first: they
+/// are rebuilt from the log it now uses (and back again).
+#[test]
+fn read_models_follow_the_log_the_data_dir_is_pointed_at() {
+    let database = match crate::support::fresh_postgres_database() {
+        Ok(url) => url,
+        Err(reason) => {
+            eprintln!("DID NOT RUN: {reason}");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let titles = |app: &crate::support::TestApp| -> Vec<String> {
+        app.get("/api/v1/incidents").json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // the embedded log (an empty setting overrides a suite-wide backend)
+    let mut sqlite = crate::support::start_with(dir.path(), &[("SERVICEDESK_EVENT_STORE", "")]);
+    sqlite.open_simple("on sqlite");
+    assert_eq!(titles(&sqlite), vec!["on sqlite"]);
+    sqlite.stop();
+
+    let mut postgres =
+        crate::support::start_with(dir.path(), &[("SERVICEDESK_EVENT_STORE", &database)]);
+    assert!(
+        titles(&postgres).is_empty(),
+        "the other log's incidents are not shown"
+    );
+    postgres.open_simple("on postgres");
+    assert_eq!(titles(&postgres), vec!["on postgres"]);
+    postgres.stop();
+
+    let sqlite = crate::support::start_with(dir.path(), &[("SERVICEDESK_EVENT_STORE", "")]);
+    assert_eq!(titles(&sqlite), vec!["on sqlite"]);
+}

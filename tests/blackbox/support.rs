@@ -141,7 +141,7 @@ pub fn start(dir: &Path) -> TestApp {
     start_with(dir, &[])
 }
 
-fn start_with(dir: &Path, env: &[(&str, &str)]) -> TestApp {
+pub fn start_with(dir: &Path, env: &[(&str, &str)]) -> TestApp {
     let mut command = Command::new(BIN);
     if let Some(url) = event_store_of(dir) {
         command.env("SERVICEDESK_EVENT_STORE", url);

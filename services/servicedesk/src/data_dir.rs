@@ -26,6 +26,26 @@ impl DataDir {
         self.root.join("readmodel.db")
     }
 
+    /// Checkpoints of the followers that are not projections (beside the read models).
+    pub fn followers_db(&self) -> PathBuf {
+        self.root.join("followers.db")
+    }
+
+    /// The log the read models were built from, as the id of its first event ("" for a log
+    /// that was empty); None before it was first recorded.
+    pub fn log_origin(&self) -> Result<Option<String>> {
+        match std::fs::read_to_string(self.root.join("log-origin")) {
+            Ok(text) => Ok(Some(text.trim().to_owned())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => fail(format!("cannot read the data dir's log-origin: {e}")),
+        }
+    }
+
+    pub fn record_log_origin(&self, origin: &str) -> Result<()> {
+        std::fs::write(self.root.join("log-origin"), format!("{origin}\n"))
+            .or_else(|e| fail(format!("cannot write the data dir's log-origin: {e}")))
+    }
+
     /// Holds an exclusive lock on `servicedesk.lock` for as long as the returned file lives,
     /// so two processes never write the same files.
     pub fn lock(&self) -> Result<File> {

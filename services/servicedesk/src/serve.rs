@@ -79,6 +79,10 @@ pub async fn serve(
     server.await?;
     tracing::info!("HTTP server stopped; stopping projections and closing the log");
     background.stop(app).await;
+    // A log that was empty at start has a first event now: remember which log this is.
+    if let Ok(origin) = log_origin(store.as_ref()).await {
+        dir.record_log_origin(&origin)?;
+    }
     store.close().await?;
     tracing::info!("stopped cleanly");
     Ok(())
@@ -106,15 +110,44 @@ fn manual_clock() -> Result<Option<Arc<ManualClock>>> {
     Ok(Some(Arc::new(ManualClock::new(start))))
 }
 
-/// Opens the read models; a file from another schema version is rebuilt from the log first.
+/// Opens the read models; a file from another schema version, or built from another log (the
+/// data dir was pointed at another event store), is rebuilt from the log first.
 async fn open_read_models(dir: &DataDir, store: Arc<dyn EventStore>) -> Result<ReadModelDb> {
+    let origin = log_origin(store.as_ref()).await?;
+    let other_log = dir
+        .log_origin()?
+        .is_some_and(|recorded| !recorded.is_empty() && recorded != origin);
+    if other_log {
+        tracing::warn!(
+            "the read models were built from another event log: rebuilding them from this one"
+        );
+        // The reactor's local checkpoint counted positions of the other log too.
+        match std::fs::remove_file(dir.followers_db()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Failure(format!("cannot reset followers.db: {e}"))),
+        }
+    }
     let (db, current) = ReadModelDb::open(&dir.read_model_db())?;
-    if !current {
-        tracing::warn!("read model schema changed: rebuilding from the event log");
+    if !current || other_log {
+        if !current {
+            tracing::warn!("read model schema changed: rebuilding from the event log");
+        }
         rebuild_read_models(store, &dir.read_model_db()).await?;
         db.reset_readers();
     }
+    dir.record_log_origin(&origin)?;
     Ok(db)
+}
+
+/// The id of the log's first event ("" while the log is empty).
+async fn log_origin(store: &dyn EventStore) -> Result<String> {
+    Ok(store
+        .read_all(0, 1)
+        .await?
+        .first()
+        .map(|e| e.event_id.to_string())
+        .unwrap_or_default())
 }
 
 /// `servicedesk projections rebuild`: offline, so nothing else writes the read models meanwhile.

@@ -9,7 +9,11 @@ use utoipa::{Modify, OpenApi};
         title = "servicedesk",
         description = "Event-sourced ITIL service desk: incidents as event streams, read models for queries. \
                        Errors are RFC 9457 problem documents. Every ticket has an ETag (its stream version); \
-                       writes accept If-Match.",
+                       writes accept If-Match. Every answer carries Servicedesk-Position (how far into the event log it \
+                       reaches; for a write, where it is durable); a request with Servicedesk-Min-Position is answered once \
+                       the instance's read models include that position (503 with Retry-After if they do not in time), \
+                       so a client reads its writes on any instance behind a load balancer. Bearer tokens are servicedesk's \
+                       own (HS256) or, when configured, an OIDC provider's (RS256/ES256, checked against its JWKS).",
         license(name = "Apache-2.0"),
     ),
     paths(

@@ -20,23 +20,39 @@ pub(crate) fn publish(head: &watch::Sender<Position>, position: Position) {
     });
 }
 
-/// The position of the last event of ours, reading `$all` backwards past system events.
+/// The position of the last event of ours, reading `$all` backwards past system events (page
+/// by page: the newest thousand may all be `$stats`).
 pub(crate) async fn last_position(client: &Client) -> Result<Position, StoreError> {
-    let options = ReadAllOptions::default().backwards().max_count(4096);
-    let mut read = client
-        .read_all(&options)
-        .await
-        .map_err(|e| store_error("$all", e))?;
+    const PAGE: usize = 1024;
+    let mut from = kurrentdb::StreamPosition::End;
     loop {
-        match read.next().await {
-            Ok(Some(resolved)) => {
-                let event = resolved.get_original_event();
-                if is_ours(event.stream_id()) {
-                    return Ok(event.position.commit);
+        let options = ReadAllOptions::default()
+            .backwards()
+            .position(from)
+            .max_count(PAGE);
+        let mut read = client
+            .read_all(&options)
+            .await
+            .map_err(|e| store_error("$all", e))?;
+        let mut raw = 0;
+        let mut oldest = None;
+        loop {
+            match read.next().await {
+                Ok(Some(resolved)) => {
+                    raw += 1;
+                    let event = resolved.get_original_event();
+                    if is_ours(event.stream_id()) {
+                        return Ok(event.position.commit);
+                    }
+                    oldest = Some(event.position);
                 }
+                Ok(None) => break,
+                Err(e) => return Err(store_error("$all", e)),
             }
-            Ok(None) => return Ok(0),
-            Err(e) => return Err(store_error("$all", e)),
+        }
+        match oldest {
+            Some(position) if raw == PAGE => from = kurrentdb::StreamPosition::Position(position),
+            _ => return Ok(0),
         }
     }
 }

@@ -2,7 +2,11 @@
 //!
 //! - Streams per aggregate, as named; expected versions are KurrentDB's expected revisions.
 //! - The global order is `$all`; a position is an event's commit position there. System
-//!   streams (`$...`) and servicedesk's lease streams are left out of `read_all`.
+//!   streams (`$...`) and servicedesk's lease streams are left out of `read_all`, which pages
+//!   past them, and never ends a page inside a group of events sharing one commit position
+//!   (should a server give the events of one append a single commit position, the next page,
+//!   which starts after it, would otherwise skip the rest of them; the conformance check
+//!   `positions_strictly_increase` tells whether a server does).
 //! - The head follows a live `$all` subscription (system events filtered out).
 //! - `append_many` of one stream is one append. KurrentDB 25.1's multi-stream append is not in
 //!   the Rust client yet, so parts on several streams are checked first (every part's
@@ -234,34 +238,57 @@ impl EventStore for KurrentEventStore {
         if max == 0 {
             return Ok(events);
         }
-        let start = kurrentdb::Position {
+        // Pages of $all from `cursor`, skipping system events, until `max` of ours are read
+        // or the log ends: a page of nothing but system events ($stats every 30 s, say) must
+        // not look like the end of the log.
+        const PAGE: usize = 1024;
+        let mut cursor = kurrentdb::Position {
             commit: after,
             prepare: after,
         };
-        let options = ReadAllOptions::default()
-            .forwards()
-            .position(kurrentdb::StreamPosition::Position(start))
-            .max_count(max.saturating_add(1).min(4096));
-        let mut read = self
-            .client
-            .read_all(&options)
-            .await
-            .map_err(|e| store_error("$all", e))?;
         loop {
-            match read.next().await {
-                Ok(Some(resolved)) => {
-                    let event = resolved.get_original_event();
-                    // The read starts at `after` itself (inclusive) and passes system events.
-                    if event.position.commit <= after || !is_ours(event.stream_id()) {
-                        continue;
+            let options = ReadAllOptions::default()
+                .forwards()
+                .position(kurrentdb::StreamPosition::Position(cursor))
+                .max_count(PAGE);
+            let mut read = self
+                .client
+                .read_all(&options)
+                .await
+                .map_err(|e| store_error("$all", e))?;
+            let mut raw = 0;
+            // A read includes the event at its start position, already seen.
+            let page_start = cursor;
+            loop {
+                match read.next().await {
+                    Ok(Some(resolved)) => {
+                        raw += 1;
+                        let event = resolved.get_original_event();
+                        if event.position > cursor {
+                            cursor = event.position;
+                        }
+                        let seen = event.position <= page_start || event.position.commit <= after;
+                        if seen || !is_ours(event.stream_id()) {
+                            continue;
+                        }
+                        // Never end a page inside a group of events that share a commit
+                        // position (events of one append may): the next read starts after
+                        // that position and would skip the rest of the group.
+                        let full = events.len() >= max;
+                        let same_commit = events.last().is_some_and(|last: &RecordedEvent| {
+                            last.position == event.position.commit
+                        });
+                        if full && !same_commit {
+                            return Ok(events);
+                        }
+                        events.push(decode(event)?);
                     }
-                    events.push(decode(event)?);
-                    if events.len() >= max {
-                        return Ok(events);
-                    }
+                    Ok(None) => break,
+                    Err(e) => return Err(store_error("$all", e)),
                 }
-                Ok(None) => return Ok(events),
-                Err(e) => return Err(store_error("$all", e)),
+            }
+            if raw < PAGE {
+                return Ok(events);
             }
         }
     }
