@@ -9,16 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-pub(crate) fn publish(head: &watch::Sender<Position>, position: Position) {
-    head.send_if_modified(|current| {
-        if position > *current {
-            *current = position;
-            true
-        } else {
-            false
-        }
-    });
-}
+pub(crate) use servicedesk_store::advance_head as publish;
 
 /// The position of the last event of ours, reading `$all` backwards past system events (page
 /// by page: the newest thousand may all be `$stats`).

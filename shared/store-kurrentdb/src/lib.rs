@@ -33,8 +33,8 @@ use kurrentdb::{
     AppendToStreamOptions, Client, ClientSettings, ReadAllOptions, ReadStreamOptions, StreamState,
 };
 use servicedesk_store::{
-    Appended, Clock, EventStore, ExpectedVersion, NewEvent, Position, RecordedEvent, StoreError,
-    StreamAppend,
+    validate_parts, Appended, Clock, EventStore, ExpectedVersion, Position, RecordedEvent,
+    StoreError, StreamAppend,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -145,37 +145,9 @@ impl KurrentEventStore {
 
 #[async_trait]
 impl EventStore for KurrentEventStore {
-    async fn append(
-        &self,
-        stream: &str,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent>,
-    ) -> Result<Appended, StoreError> {
-        let mut appended = self
-            .append_many(vec![StreamAppend {
-                stream: stream.to_owned(),
-                expected,
-                events,
-            }])
-            .await?;
-        appended
-            .pop()
-            .ok_or_else(|| StoreError::Io("no append result".to_owned()))
-    }
-
     async fn append_many(&self, parts: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
         self.open()?;
-        if parts.is_empty() {
-            return Err(StoreError::Invalid("no streams to append to".to_owned()));
-        }
-        for part in &parts {
-            if part.events.is_empty() {
-                return Err(StoreError::Invalid("no events to append".to_owned()));
-            }
-            if part.stream.is_empty() {
-                return Err(StoreError::Invalid("empty stream name".to_owned()));
-            }
-        }
+        validate_parts(&parts)?;
         if parts.len() > 1 {
             // Check every part first, as the earlier ones will leave their streams.
             let mut versions: HashMap<&str, Option<u64>> = HashMap::new();

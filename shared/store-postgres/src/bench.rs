@@ -3,7 +3,6 @@
 //! no queue, no lock on the head, no version checks and no replies. Each commit is durable
 //! (`synchronous_commit` as the server has it, on by default), as a store's must be.
 
-use crate::codec::to_i64;
 use crate::plan::Columns;
 use crate::{connect, schema};
 use servicedesk_store::{NewEvent, StoreError};
@@ -39,19 +38,7 @@ pub async fn raw_batched_inserts(
         for (stream, event) in chunk {
             let version = versions.entry(stream.as_str()).or_insert(0);
             position += 1;
-            rows.position.push(to_i64(position)?);
-            rows.stream.push(stream.clone());
-            rows.version.push(to_i64(*version)?);
-            rows.event_id.push(event.event_id);
-            rows.event_type.push(event.event_type.clone());
-            rows.schema_version.push(i64::from(event.schema_version));
-            rows.occurred_at
-                .push(crate::codec::micros(event.occurred_at));
-            rows.recorded_at.push(recorded_at);
-            rows.actor.push(event.actor.tag());
-            rows.correlation_id.push(event.correlation_id);
-            rows.causation_id.push(event.causation_id);
-            rows.data.push(event.data.clone());
+            rows.push(position, stream, *version, event, recorded_at)?;
             *version += 1;
         }
         let txn = client

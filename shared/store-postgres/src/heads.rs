@@ -16,17 +16,7 @@ pub(crate) const CHANNEL: &str = "servicedesk_events";
 const POLL: Duration = Duration::from_secs(2);
 const RECONNECT: Duration = Duration::from_millis(500);
 
-/// Moves the head forward only: notifications and polls may arrive out of order.
-pub(crate) fn publish(head: &watch::Sender<Position>, position: Position) {
-    head.send_if_modified(|current| {
-        if position > *current {
-            *current = position;
-            true
-        } else {
-            false
-        }
-    });
-}
+pub(crate) use servicedesk_store::advance_head as publish;
 
 pub(crate) async fn read_head(client: &tokio_postgres::Client) -> Result<Position, StoreError> {
     let row = client

@@ -25,8 +25,7 @@ use async_trait::async_trait;
 use codec::{decode, limit, to_i64, COLUMNS};
 use errors::{pool_error, store_error};
 use servicedesk_store::{
-    Appended, Clock, EventStore, ExpectedVersion, NewEvent, Position, RecordedEvent, StoreError,
-    StreamAppend,
+    validate_parts, Appended, Clock, EventStore, Position, RecordedEvent, StoreError, StreamAppend,
 };
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -125,36 +124,8 @@ impl PostgresEventStore {
 
 #[async_trait]
 impl EventStore for PostgresEventStore {
-    async fn append(
-        &self,
-        stream: &str,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent>,
-    ) -> Result<Appended, StoreError> {
-        let mut appended = self
-            .append_many(vec![StreamAppend {
-                stream: stream.to_owned(),
-                expected,
-                events,
-            }])
-            .await?;
-        appended
-            .pop()
-            .ok_or_else(|| StoreError::Io("the writer answered without a version".to_owned()))
-    }
-
     async fn append_many(&self, parts: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
-        if parts.is_empty() {
-            return Err(StoreError::Invalid("no streams to append to".to_owned()));
-        }
-        for part in &parts {
-            if part.events.is_empty() {
-                return Err(StoreError::Invalid("no events to append".to_owned()));
-            }
-            if part.stream.is_empty() {
-                return Err(StoreError::Invalid("empty stream name".to_owned()));
-            }
-        }
+        validate_parts(&parts)?;
         let requests = lock(&self.requests).clone().ok_or(StoreError::Closed)?;
         let (reply, replied) = oneshot::channel();
         requests

@@ -4,7 +4,7 @@
 
 use crate::codec::{micros, to_i64};
 use chrono::{DateTime, Utc};
-use servicedesk_store::{Appended, Position, StoreError, StreamAppend};
+use servicedesk_store::{Appended, NewEvent, Position, StoreError, StreamAppend};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -28,6 +28,30 @@ pub(crate) struct Columns {
 impl Columns {
     pub(crate) fn len(&self) -> usize {
         self.position.len()
+    }
+
+    /// One event's row; `recorded_at` is already cut to microseconds.
+    pub(crate) fn push(
+        &mut self,
+        position: Position,
+        stream: &str,
+        version: u64,
+        event: &NewEvent,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.position.push(to_i64(position)?);
+        self.stream.push(stream.to_owned());
+        self.version.push(to_i64(version)?);
+        self.event_id.push(event.event_id);
+        self.event_type.push(event.event_type.clone());
+        self.schema_version.push(i64::from(event.schema_version));
+        self.occurred_at.push(micros(event.occurred_at));
+        self.recorded_at.push(recorded_at);
+        self.actor.push(event.actor.tag());
+        self.correlation_id.push(event.correlation_id);
+        self.causation_id.push(event.causation_id);
+        self.data.push(event.data.clone());
+        Ok(())
     }
 }
 
@@ -100,18 +124,13 @@ pub(crate) fn plan<'a>(
                 .map_or(0, |v| v + 1);
             for (offset, event) in part.events.iter().enumerate() {
                 position += 1;
-                rows.position.push(to_i64(position)?);
-                rows.stream.push(part.stream.clone());
-                rows.version.push(to_i64(first_version + offset as u64)?);
-                rows.event_id.push(event.event_id);
-                rows.event_type.push(event.event_type.clone());
-                rows.schema_version.push(i64::from(event.schema_version));
-                rows.occurred_at.push(micros(event.occurred_at));
-                rows.recorded_at.push(recorded_at);
-                rows.actor.push(event.actor.tag());
-                rows.correlation_id.push(event.correlation_id);
-                rows.causation_id.push(event.causation_id);
-                rows.data.push(event.data.clone());
+                rows.push(
+                    position,
+                    &part.stream,
+                    first_version + offset as u64,
+                    event,
+                    recorded_at,
+                )?;
             }
             let last = first_version + part.events.len() as u64 - 1;
             versions.insert(part.stream.clone(), Some(last));

@@ -25,16 +25,57 @@ pub use subscription::Subscription;
 use async_trait::async_trait;
 use tokio::sync::watch;
 
+/// What every backend refuses before writing anything: no parts, a part without events, an
+/// empty stream name.
+pub fn validate_parts(parts: &[StreamAppend]) -> Result<(), StoreError> {
+    if parts.is_empty() {
+        return Err(StoreError::Invalid("no streams to append to".to_owned()));
+    }
+    for part in parts {
+        if part.events.is_empty() {
+            return Err(StoreError::Invalid("no events to append".to_owned()));
+        }
+        if part.stream.is_empty() {
+            return Err(StoreError::Invalid("empty stream name".to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// Moves a head forward only: commits, notifications and polls may report out of order.
+pub fn advance_head(head: &watch::Sender<Position>, position: Position) {
+    head.send_if_modified(|current| {
+        if position > *current {
+            *current = position;
+            true
+        } else {
+            false
+        }
+    });
+}
+
 #[async_trait]
 pub trait EventStore: Send + Sync + 'static {
     /// Appends `events` to `stream` if its current version matches `expected`.
     /// Returns only once the events are durable. All events of one call commit together.
+    /// (An `append_many` of one part, unless a backend has a faster way.)
     async fn append(
         &self,
         stream: &str,
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
-    ) -> Result<Appended, StoreError>;
+    ) -> Result<Appended, StoreError> {
+        let mut appended = self
+            .append_many(vec![StreamAppend {
+                stream: stream.to_owned(),
+                expected,
+                events,
+            }])
+            .await?;
+        appended
+            .pop()
+            .ok_or_else(|| StoreError::Io("the backend answered without a version".to_owned()))
+    }
 
     /// Appends to several streams in one transaction: every part is written or none is. Each
     /// part's expected version is checked against the stream as the parts before it in the same

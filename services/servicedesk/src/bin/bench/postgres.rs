@@ -9,35 +9,17 @@
 //! (p4) follower lag: a write acknowledged by one instance until the other instance's read
 //!      models include it (commit to read model), p50/p99, under the alarm load.
 
-use crate::incidents::{envelope, open_command};
 use crate::report::{percentile_ms, rate, Report};
 use crate::server::{agent, Server};
+use crate::store_throughput::{append_concurrently, opened_events};
 use crate::Options;
 use serde_json::{json, Value};
 use servicedesk_api::Role;
-use servicedesk_domain::incident::{decide, DecisionContext, IncidentCommand, IncidentId};
-use servicedesk_domain::PriorityMatrix;
-use servicedesk_store::{EventStore, ExpectedVersion, NewEvent, SystemClock};
+use servicedesk_store::{EventStore, SystemClock};
 use servicedesk_store_postgres::{bench, testing, PostgresEventStore};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn opened_events(count: usize) -> Vec<(String, NewEvent)> {
-    let now = chrono::Utc::now();
-    let ctx = DecisionContext {
-        now,
-        priority_matrix: PriorityMatrix::default(),
-    };
-    (0..count as u64)
-        .map(|n| {
-            let id = IncidentId(uuid::Uuid::now_v7());
-            let events =
-                decide(None, &IncidentCommand::Open(open_command(n, id)), &ctx).expect("open");
-            (id.stream(), envelope(&events[0], now))
-        })
-        .collect()
-}
 
 pub fn run(options: &Options, server_url: &str, report: &mut Report) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -73,27 +55,7 @@ async fn appends(options: &Options, server_url: &str, report: &mut Report) {
                 .await
                 .expect("connect"),
         );
-        let queue = Arc::new(std::sync::Mutex::new(events.clone().into_iter()));
-        let started = Instant::now();
-        let tasks: Vec<_> = (0..appenders)
-            .map(|_| {
-                let (store, queue) = (store.clone(), queue.clone());
-                tokio::spawn(async move {
-                    loop {
-                        let next = queue.lock().expect("queue").next();
-                        let Some((stream, event)) = next else { break };
-                        store
-                            .append(&stream, ExpectedVersion::NoStream, vec![event])
-                            .await
-                            .expect("append");
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.expect("appender");
-        }
-        let elapsed = started.elapsed().as_secs_f64();
+        let elapsed = append_concurrently(store.clone(), events.clone(), appenders).await;
         let counters = store.write_counters();
         let transactions = counters.transactions.load(Ordering::Relaxed).max(1);
         println!(

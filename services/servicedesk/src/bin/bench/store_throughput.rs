@@ -13,7 +13,7 @@ use std::time::Instant;
 
 const APPENDERS: usize = 64;
 
-fn opened_events(count: usize) -> Vec<(String, NewEvent)> {
+pub fn opened_events(count: usize) -> Vec<(String, NewEvent)> {
     let now = chrono::Utc::now();
     let ctx = DecisionContext {
         now,
@@ -27,6 +27,37 @@ fn opened_events(count: usize) -> Vec<(String, NewEvent)> {
             (id.stream(), envelope(&events[0], now))
         })
         .collect()
+}
+
+/// `appenders` tasks take the next event from one queue and append it (a new stream each, as
+/// concurrent clients opening incidents would: their ids are minted in time order); returns
+/// the seconds until every append was durable.
+pub async fn append_concurrently<S: EventStore + ?Sized>(
+    store: Arc<S>,
+    events: Vec<(String, NewEvent)>,
+    appenders: usize,
+) -> f64 {
+    let queue = Arc::new(std::sync::Mutex::new(events.into_iter()));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..appenders)
+        .map(|_| {
+            let (store, queue) = (store.clone(), queue.clone());
+            tokio::spawn(async move {
+                loop {
+                    let next = queue.lock().expect("queue").next();
+                    let Some((stream, event)) = next else { break };
+                    store
+                        .append(&stream, ExpectedVersion::NoStream, vec![event])
+                        .await
+                        .expect("append");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("appender");
+    }
+    started.elapsed().as_secs_f64()
 }
 
 pub async fn run(options: &Options, report: &mut Report) {
@@ -59,28 +90,7 @@ pub async fn run(options: &Options, report: &mut Report) {
     // the end of the (stream, version) index, as in (a). Giving each appender a fixed slice of
     // ids minted in advance instead would make every append touch a distant index page,
     // which is what appends to 64 long-lived streams cost (see the README).
-    let queue = Arc::new(std::sync::Mutex::new(events.into_iter()));
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..APPENDERS)
-        .map(|_| {
-            let store = store.clone();
-            let queue = queue.clone();
-            tokio::spawn(async move {
-                loop {
-                    let next = queue.lock().expect("queue").next();
-                    let Some((stream, event)) = next else { break };
-                    store
-                        .append(&stream, ExpectedVersion::NoStream, vec![event])
-                        .await
-                        .expect("append");
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.expect("appender");
-    }
-    let elapsed = started.elapsed().as_secs_f64();
+    let elapsed = append_concurrently(store.clone(), events, APPENDERS).await;
     let stats = store.write_stats();
     store.close().await.expect("close");
     println!(
