@@ -5,6 +5,7 @@
 
 pub mod aggregate;
 pub mod alarm;
+pub mod calendar;
 pub mod codec;
 pub mod error;
 pub mod incident;
