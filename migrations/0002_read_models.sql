@@ -67,6 +67,14 @@ CREATE TABLE IF NOT EXISTS integrations (
     doc        TEXT    NOT NULL
 ) WITHOUT ROWID;
 
+-- Business calendars, as defined (the spec as JSON in doc).
+CREATE TABLE IF NOT EXISTS calendars (
+    id      TEXT    PRIMARY KEY,
+    version INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    doc     TEXT    NOT NULL
+) WITHOUT ROWID;
+
 -- Alarms: one row per (integration, fingerprint), as the alarm's own stream left it; the
 -- document (JSON) in alarm_docs, repeats from the journal in alarm_repeats.
 CREATE TABLE IF NOT EXISTS alarms (

@@ -13,6 +13,7 @@ mod alertmanager_e2e;
 mod auth;
 mod backends;
 mod bad_input;
+mod calendars;
 mod crash;
 mod incidents;
 mod instances;

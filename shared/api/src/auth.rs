@@ -57,6 +57,8 @@ pub mod permission {
     pub const READ_TICKETS: &[Role] = &[Agent, Manager, Reporter, Admin];
     pub const WRITE_TICKETS: &[Role] = &[Agent, Manager, Admin];
     pub const ADMINISTER: &[Role] = &[Admin];
+    /// Customers, services, calendars, SLAs and contracts.
+    pub const MANAGE_CONTRACTS: &[Role] = &[Manager, Admin];
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

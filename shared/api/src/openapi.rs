@@ -1,4 +1,4 @@
-use crate::{admin_clock, alarms, auth, error, incidents, integrations, ops, problems};
+use crate::{admin_clock, alarms, auth, calendars, error, incidents, integrations, ops, problems};
 use servicedesk_domain::incident;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -42,6 +42,12 @@ use utoipa::{Modify, OpenApi};
         integrations::change_integration,
         integrations::rotate_integration_key,
         integrations::revoke_integration,
+        calendars::create_calendar,
+        calendars::list_calendars,
+        calendars::get_calendar,
+        calendars::replace_calendar,
+        calendars::calendar_deadline,
+        calendars::import_calendar_holidays,
         problems::list_problems,
         problems::get_problem,
         admin_clock::move_clock,
@@ -56,6 +62,7 @@ use utoipa::{Modify, OpenApi};
         (name = "alarms", description = "Monitoring webhooks: 202 only once every alarm is durable"),
         (name = "problems", description = "Problems: the unknown causes of recurring incidents"),
         (name = "integrations", description = "Monitoring sources allowed to post alarms (admin)"),
+        (name = "calendars", description = "Business calendars (time zone, weekly hours, holidays) and their deadline arithmetic"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

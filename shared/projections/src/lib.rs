@@ -3,6 +3,7 @@
 
 mod alarm_repeats;
 mod alarms;
+mod calendars;
 mod db;
 mod error;
 mod fold;

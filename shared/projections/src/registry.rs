@@ -1,6 +1,7 @@
 //! Every read model, once. The live projections and the rebuild both walk [`READ_MODELS`], so
 //! a new read model is one [`Projection`] impl and one line here.
 
+use crate::calendars::Calendars;
 use crate::integrations::Integrations;
 use crate::problems::Problems;
 use crate::{alarm_repeats, alarms, incidents, row_per_aggregate, ProjectionError};
@@ -59,6 +60,7 @@ pub(crate) const READ_MODELS: &[ReadModel] = &[
     ReadModel::of::<Integrations>(),
     ReadModel::of::<alarms::Alarms>(),
     ReadModel::of::<Problems>(),
+    ReadModel::of::<Calendars>(),
     ReadModel::of::<alarm_repeats::AlarmRepeats>(),
 ];
 
@@ -105,4 +107,4 @@ macro_rules! row_per_aggregate_projection {
         }
     )*};
 }
-row_per_aggregate_projection!(Integrations, Problems);
+row_per_aggregate_projection!(Integrations, Problems, Calendars);

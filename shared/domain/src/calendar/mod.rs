@@ -7,12 +7,14 @@
 //! of that zone, kept as dates (an all-day holiday is never shifted by a time-zone
 //! conversion). Precision is the second.
 
+mod aggregate;
 mod arithmetic;
 mod ical;
 mod spec;
 #[cfg(test)]
 mod tests;
 
+pub use aggregate::{decide, evolve, CalendarCommand, CalendarDoc, CalendarEvent, CalendarId};
 pub use ical::{parse_holidays, IcalHolidays};
 pub use spec::{CalendarSpec, WeeklySpec};
 

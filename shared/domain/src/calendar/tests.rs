@@ -409,3 +409,52 @@ fn deadlines_are_monotonic_additive_and_end_in_business_time() {
         );
     }
 }
+
+// --- the aggregate, given / when / then ---
+
+fn defined() -> CalendarDoc {
+    let spec: CalendarSpec = serde_json::from_value(serde_json::json!({
+        "name": "Berlin", "time_zone": "Europe/Berlin", "weekly": {"mon": [["09:00", "18:00"]]}
+    }))
+    .unwrap();
+    let id = CalendarId(uuid::Uuid::from_u128(1));
+    let events = decide(None, &CalendarCommand::Define { id, spec }).unwrap();
+    evolve(None, &events[0], Utc::now()).unwrap()
+}
+
+#[test]
+fn given_a_calendar_when_the_same_definition_comes_again_then_nothing_is_recorded() {
+    let calendar = defined();
+    let same = CalendarCommand::Change {
+        spec: calendar.spec.clone(),
+    };
+    assert!(decide(Some(&calendar), &same).unwrap().is_empty());
+}
+
+#[test]
+fn given_a_calendar_when_a_bad_definition_comes_then_it_is_refused_with_its_fields() {
+    let calendar = defined();
+    let mut spec = calendar.spec.clone();
+    spec.time_zone = "Mars/Olympus".into();
+    match decide(Some(&calendar), &CalendarCommand::Change { spec }) {
+        Err(crate::DomainError::Invalid(errors)) => assert_eq!(errors[0].field, "time_zone"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn given_a_calendar_when_holidays_are_imported_twice_then_the_second_adds_nothing() {
+    let calendar = defined();
+    let ical =
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261224\nEND:VEVENT\nEND:VCALENDAR\n";
+    let import = CalendarCommand::ImportHolidays { ical: ical.into() };
+    let events = decide(Some(&calendar), &import).unwrap();
+    let after = evolve(Some(calendar), &events[0], Utc::now()).unwrap();
+    assert_eq!(after.spec.holidays, vec!["2026-12-24"]);
+    assert!(decide(Some(&after), &import).unwrap().is_empty());
+    assert!(after
+        .spec
+        .validate()
+        .unwrap()
+        .is_holiday(chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()));
+}
