@@ -12,6 +12,7 @@ pub mod incident;
 pub mod integration;
 pub mod priority;
 pub mod problem;
+pub mod sla;
 pub mod stream_id;
 pub mod text;
 

@@ -1,0 +1,214 @@
+use crate::calendar::Calendar;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TimerKind {
+    /// Met by the first of: an assignee set, a customer-visible comment, work started.
+    Respond,
+    /// Stops at resolved, runs again on reopen; pauses while pending if the SLA says so.
+    Resolve,
+}
+
+/// One target of an SLA, as snapshotted on the ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub kind: TimerKind,
+    pub business_seconds: u64,
+    /// Warn once this share of the target has run (default 75).
+    pub warn_percent: u8,
+    /// Whether `pending` pauses this timer.
+    pub pause_when_pending: bool,
+}
+
+/// What happened to the ticket, as far as its timers care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    Opened,
+    Assigned,
+    CustomerComment,
+    WorkStarted,
+    Pended,
+    Resolved,
+    Reopened,
+    Closed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TimerState {
+    Running,
+    Paused,
+    Warning,
+    Met,
+    Breached,
+    /// The ticket was cancelled before the target was met.
+    Cancelled,
+}
+
+/// A timer's clock: business time banked so far, and since when it runs (if it does).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stopwatch {
+    pub kind: TimerKind,
+    /// Business seconds run before `running_since`.
+    pub banked: u64,
+    pub running_since: Option<DateTime<Utc>>,
+    pub paused: bool,
+    /// When the target was met (respond: the first response; resolve: the last resolution).
+    pub met_at: Option<DateTime<Utc>>,
+    /// Business seconds run when it was met.
+    pub met_after: Option<u64>,
+    pub cancelled: bool,
+}
+
+/// A timer as the API shows it at an instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimerView {
+    pub target: TimerKind,
+    pub target_seconds: u64,
+    /// When the target falls due if the clock runs on; none while paused or once stopped.
+    pub due_at: Option<DateTime<Utc>>,
+    pub state: TimerState,
+    pub elapsed_seconds: u64,
+    pub remaining_seconds: u64,
+    pub paused: bool,
+}
+
+impl Stopwatch {
+    pub fn new(kind: TimerKind) -> Self {
+        Self {
+            kind,
+            banked: 0,
+            running_since: None,
+            paused: false,
+            met_at: None,
+            met_after: None,
+            cancelled: false,
+        }
+    }
+
+    /// Business seconds run up to `at`.
+    pub fn elapsed(&self, calendar: &Calendar, at: DateTime<Utc>) -> u64 {
+        self.banked
+            + self
+                .running_since
+                .map_or(0, |since| calendar.business_seconds(since, at))
+    }
+
+    fn stop(&mut self, calendar: &Calendar, at: DateTime<Utc>) {
+        self.banked = self.elapsed(calendar, at);
+        self.running_since = None;
+    }
+
+    fn run(&mut self, at: DateTime<Utc>) {
+        if self.running_since.is_none() {
+            self.running_since = Some(at);
+        }
+        self.paused = false;
+    }
+
+    /// The stopwatch after `fact` happened at `at`.
+    pub fn apply(&mut self, target: &Target, fact: Fact, at: DateTime<Utc>, calendar: &Calendar) {
+        if self.cancelled {
+            return;
+        }
+        match (self.kind, fact) {
+            (_, Fact::Opened) => self.run(at),
+            (_, Fact::Cancelled) => {
+                self.stop(calendar, at);
+                if self.met_at.is_none() {
+                    self.cancelled = true;
+                }
+            }
+            (TimerKind::Respond, Fact::Assigned | Fact::CustomerComment | Fact::WorkStarted)
+                if self.met_at.is_none() =>
+            {
+                self.stop(calendar, at);
+                self.met_at = Some(at);
+                self.met_after = Some(self.banked);
+            }
+            (TimerKind::Respond, _) => {}
+            (TimerKind::Resolve, Fact::Pended) if target.pause_when_pending => {
+                self.stop(calendar, at);
+                self.paused = true;
+            }
+            (TimerKind::Resolve, Fact::WorkStarted | Fact::Assigned) if self.paused => self.run(at),
+            (TimerKind::Resolve, Fact::Resolved | Fact::Closed) => {
+                if self.running_since.is_some() || self.paused {
+                    self.stop(calendar, at);
+                    self.paused = false;
+                    self.met_at = Some(at);
+                    self.met_after = Some(self.banked);
+                }
+            }
+            (TimerKind::Resolve, Fact::Reopened) => {
+                self.met_at = None;
+                self.met_after = None;
+                self.run(at);
+            }
+            (TimerKind::Resolve, _) => {}
+        }
+    }
+
+    /// How the timer stands at `now` against `target` (which may be a newer target than the
+    /// one it ran under: the business time run is kept).
+    pub fn view(&self, target: &Target, calendar: &Calendar, now: DateTime<Utc>) -> TimerView {
+        let goal = target.business_seconds;
+        let elapsed = self
+            .met_after
+            .unwrap_or_else(|| self.elapsed(calendar, now));
+        let remaining = goal.saturating_sub(elapsed);
+        let state = if self.cancelled {
+            TimerState::Cancelled
+        } else if self.met_at.is_some() {
+            if elapsed > goal {
+                TimerState::Breached
+            } else {
+                TimerState::Met
+            }
+        } else if elapsed >= goal {
+            TimerState::Breached
+        } else if self.paused {
+            TimerState::Paused
+        } else if elapsed * 100 >= goal * u64::from(target.warn_percent) {
+            TimerState::Warning
+        } else {
+            TimerState::Running
+        };
+        let due_at = match (self.running_since, self.met_at, self.cancelled) {
+            (Some(since), None, false) => {
+                calendar.deadline(since, goal.saturating_sub(self.banked))
+            }
+            _ => None,
+        };
+        TimerView {
+            target: self.kind,
+            target_seconds: goal,
+            due_at,
+            state,
+            elapsed_seconds: elapsed,
+            remaining_seconds: remaining,
+            paused: self.paused,
+        }
+    }
+
+    /// The instant the share `percent` of `target` is reached, while the clock runs.
+    pub fn threshold_at(
+        &self,
+        target: &Target,
+        percent: u64,
+        calendar: &Calendar,
+    ) -> Option<DateTime<Utc>> {
+        let since = self.running_since?;
+        if self.met_at.is_some() || self.cancelled {
+            return None;
+        }
+        let at_seconds = (target.business_seconds * percent).div_ceil(100);
+        calendar.deadline(since, at_seconds.checked_sub(self.banked)?)
+    }
+}
