@@ -75,6 +75,21 @@ CREATE TABLE IF NOT EXISTS calendars (
     doc     TEXT    NOT NULL
 ) WITHOUT ROWID;
 
+-- SLAs and contracts, as defined (the spec as JSON in doc).
+CREATE TABLE IF NOT EXISTS slas (
+    id      TEXT    PRIMARY KEY,
+    version INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    doc     TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS contracts (
+    id      TEXT    PRIMARY KEY,
+    version INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    doc     TEXT    NOT NULL
+) WITHOUT ROWID;
+
 -- Alarms: one row per (integration, fingerprint), as the alarm's own stream left it; the
 -- document (JSON) in alarm_docs, repeats from the journal in alarm_repeats.
 CREATE TABLE IF NOT EXISTS alarms (

@@ -14,6 +14,7 @@ mod auth;
 mod backends;
 mod bad_input;
 mod calendars;
+mod contracts;
 mod crash;
 mod incidents;
 mod instances;

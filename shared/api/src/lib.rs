@@ -4,6 +4,7 @@ pub mod admin_clock;
 pub mod alarms;
 pub mod auth;
 pub mod calendars;
+pub mod catalogs;
 pub mod command;
 pub mod error;
 pub mod extract;

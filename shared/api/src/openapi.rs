@@ -1,4 +1,6 @@
-use crate::{admin_clock, alarms, auth, calendars, error, incidents, integrations, ops, problems};
+use crate::{
+    admin_clock, alarms, auth, calendars, catalogs, error, incidents, integrations, ops, problems,
+};
 use servicedesk_domain::incident;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -48,6 +50,15 @@ use utoipa::{Modify, OpenApi};
         calendars::replace_calendar,
         calendars::calendar_deadline,
         calendars::import_calendar_holidays,
+        catalogs::create_sla,
+        catalogs::list_slas,
+        catalogs::get_sla,
+        catalogs::replace_sla,
+        catalogs::create_contract,
+        catalogs::list_contracts,
+        catalogs::get_contract,
+        catalogs::replace_contract,
+        catalogs::resolve_contract,
         problems::list_problems,
         problems::get_problem,
         admin_clock::move_clock,
@@ -62,6 +73,8 @@ use utoipa::{Modify, OpenApi};
         (name = "alarms", description = "Monitoring webhooks: 202 only once every alarm is durable"),
         (name = "problems", description = "Problems: the unknown causes of recurring incidents"),
         (name = "integrations", description = "Monitoring sources allowed to post alarms (admin)"),
+        (name = "slas", description = "SLAs: respond and resolve targets per ticket type and priority"),
+        (name = "contracts", description = "Contracts: which SLA and calendar a customer's (service's) tickets run on"),
         (name = "calendars", description = "Business calendars (time zone, weekly hours, holidays) and their deadline arithmetic"),
         (name = "operations", description = "Health, readiness and metrics"),
     )

@@ -1,7 +1,9 @@
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{admin_clock, alarms, calendars, incidents, integrations, metrics, ops, problems};
+use crate::{
+    admin_clock, alarms, calendars, catalogs, incidents, integrations, metrics, ops, problems,
+};
 use actix_web::dev::{ResourceDef, Server};
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
@@ -39,6 +41,7 @@ pub fn build_server(
             .configure(incidents::routes)
             .configure(integrations::routes)
             .configure(calendars::routes)
+            .configure(catalogs::routes)
             .configure(problems::routes)
             .service(admin_clock::move_clock)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))

@@ -98,10 +98,12 @@ macro_rules! aggregates {
 mod impls {
     use crate::alarm::{Alarm, AlarmCommand, AlarmEvent, AlarmId};
     use crate::calendar::{CalendarCommand, CalendarDoc, CalendarEvent, CalendarId};
+    use crate::contract::{ContractCommand, ContractDoc, ContractEvent, ContractId};
     use crate::incident::{Incident, IncidentCommand, IncidentEvent, IncidentId};
     use crate::integration::{Integration, IntegrationCommand, IntegrationEvent, IntegrationId};
     use crate::problem::{Problem, ProblemCommand, ProblemEvent, ProblemId};
-    use crate::{alarm, calendar, incident, integration, problem};
+    use crate::sla::{SlaCommand, SlaDoc, SlaEvent, SlaId};
+    use crate::{alarm, calendar, contract, incident, integration, problem, sla};
 
     // Opening an incident mints its id (UUID v7 by the caller, or the alarm policy's
     // deterministic one). Alarm streams are written by the alarm ingestor, which batches many
@@ -111,6 +113,8 @@ mod impls {
         Problem: "problem", ProblemId, ProblemCommand, ProblemEvent, |s, c, _| problem::decide(s, c), problem::evolve;
         Integration: "integration", IntegrationId, IntegrationCommand, IntegrationEvent, |s, c, _| integration::decide(s, c), integration::evolve;
         Alarm: "alarm", AlarmId, AlarmCommand, AlarmEvent, |s, c, ctx| alarm::decide(s, c, ctx.now), alarm::evolve;
+        SlaDoc: "SLA", SlaId, SlaCommand, SlaEvent, |s, c, _| sla::decide(s, c), sla::evolve, |c| matches!(c, SlaCommand::Define { .. });
+        ContractDoc: "contract", ContractId, ContractCommand, ContractEvent, |s, c, _| contract::decide(s, c), contract::evolve, |c| matches!(c, ContractCommand::Define { .. });
         CalendarDoc: "calendar", CalendarId, CalendarCommand, CalendarEvent, |s, c, _| calendar::decide(s, c), calendar::evolve, |c| matches!(c, CalendarCommand::Define { .. });
     }
 }

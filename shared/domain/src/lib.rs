@@ -6,7 +6,9 @@
 pub mod aggregate;
 pub mod alarm;
 pub mod calendar;
+pub mod catalog;
 pub mod codec;
+pub mod contract;
 pub mod error;
 pub mod incident;
 pub mod integration;

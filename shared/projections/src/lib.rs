@@ -4,6 +4,7 @@
 mod alarm_repeats;
 mod alarms;
 mod calendars;
+mod catalogs;
 mod db;
 mod error;
 mod fold;

@@ -2,6 +2,7 @@
 //! a new read model is one [`Projection`] impl and one line here.
 
 use crate::calendars::Calendars;
+use crate::catalogs::{Contracts, Slas};
 use crate::integrations::Integrations;
 use crate::problems::Problems;
 use crate::{alarm_repeats, alarms, incidents, row_per_aggregate, ProjectionError};
@@ -61,6 +62,8 @@ pub(crate) const READ_MODELS: &[ReadModel] = &[
     ReadModel::of::<alarms::Alarms>(),
     ReadModel::of::<Problems>(),
     ReadModel::of::<Calendars>(),
+    ReadModel::of::<Slas>(),
+    ReadModel::of::<Contracts>(),
     ReadModel::of::<alarm_repeats::AlarmRepeats>(),
 ];
 
@@ -107,4 +110,4 @@ macro_rules! row_per_aggregate_projection {
         }
     )*};
 }
-row_per_aggregate_projection!(Integrations, Problems, Calendars);
+row_per_aggregate_projection!(Integrations, Problems, Calendars, Slas, Contracts);

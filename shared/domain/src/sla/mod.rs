@@ -4,8 +4,12 @@
 //! resolved, ...), so it can be recomputed from the events at any instant, under any calendar
 //! or target, and a change of target keeps the business time already spent and paused.
 
+mod aggregate;
+mod definition;
 mod stopwatch;
 #[cfg(test)]
 mod tests;
 
+pub use aggregate::*;
+pub use definition::{PriorityTargets, SlaSpec, TicketType};
 pub use stopwatch::{Fact, Stopwatch, Target, TimerKind, TimerState, TimerView};

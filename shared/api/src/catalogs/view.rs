@@ -1,0 +1,61 @@
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+use serde::Serialize;
+use servicedesk_domain::contract::{ContractDoc, ContractSpec};
+use servicedesk_domain::sla::{SlaDoc, SlaSpec};
+use utoipa::ToSchema;
+
+/// A catalog entry as the API shows it: its definition, with identity and version.
+macro_rules! entry_view {
+    ($view:ident, $spec:ty, $doc:ty) => {
+        #[derive(Debug, Clone, Serialize, ToSchema)]
+        pub struct $view {
+            pub id: uuid::Uuid,
+            /// The ETag: the entry's stream version.
+            pub version: u64,
+            #[serde(flatten)]
+            pub spec: $spec,
+            pub created_at: chrono::DateTime<chrono::Utc>,
+            pub updated_at: chrono::DateTime<chrono::Utc>,
+        }
+
+        impl From<$doc> for $view {
+            fn from(d: $doc) -> Self {
+                Self {
+                    id: d.id.0,
+                    version: d.version,
+                    spec: d.spec,
+                    created_at: d.created_at,
+                    updated_at: d.updated_at,
+                }
+            }
+        }
+
+        impl Versioned for $view {
+            fn version(&self) -> u64 {
+                self.version
+            }
+        }
+    };
+}
+
+pub(crate) trait Versioned: Serialize {
+    fn version(&self) -> u64;
+}
+
+entry_view!(SlaView, SlaSpec, SlaDoc);
+entry_view!(ContractView, ContractSpec, ContractDoc);
+
+/// The answer for one entry: its view with its ETag (and Location when created).
+pub(crate) fn entry(
+    status: StatusCode,
+    view: impl Versioned,
+    location: Option<String>,
+) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::ETAG, format!("\"{}\"", view.version())));
+    if let Some(location) = location {
+        response.insert_header((header::LOCATION, location));
+    }
+    response.json(view)
+}
