@@ -25,3 +25,4 @@ mod openapi_statuses;
 mod operations;
 mod postgres_restart;
 mod rebuild;
+mod sla_timers;

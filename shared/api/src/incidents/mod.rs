@@ -3,6 +3,7 @@
 mod dto;
 mod query;
 mod read;
+mod sla;
 mod write;
 
 pub use dto::*;

@@ -105,6 +105,7 @@ pub async fn get_incident(
         return Ok(super::write::incident_response(
             HttpResponse::Ok(),
             &incident,
+            as_of,
         ));
     }
     let db = state.app.read_models.clone();
@@ -121,7 +122,21 @@ pub async fn get_incident(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{version}\"")))
         .content_type("application/json")
-        .body(doc))
+        .body(with_sla_timers(doc, state.app.clock.now())?))
+}
+
+/// The document with its SLA timers as of `now`. Incidents without an SLA (most, before any
+/// contract exists) are answered without decoding the document.
+fn with_sla_timers(mut doc: String, now: DateTime<Utc>) -> Result<String, ApiError> {
+    if !doc.contains(r#""sla":{"#) {
+        if doc.ends_with('}') {
+            doc.pop();
+            doc.push_str(r#","sla_timers":[]}"#);
+        }
+        return Ok(doc);
+    }
+    let incident: Incident = serde_json::from_str(&doc).map_err(ApiError::internal)?;
+    serde_json::to_string(&super::sla::document(&incident, now)).map_err(ApiError::internal)
 }
 
 /// The incident document with its alarms' current occurrence counts (which change with every

@@ -13,17 +13,45 @@ use servicedesk_domain::incident::{
     AddComment, Incident, IncidentCommand, IncidentId, LinkIncident, LinkKind,
 };
 
+/// The incident with its ETag, and its SLA timers as of `now`.
 pub(crate) fn incident_response(
     mut builder: HttpResponseBuilder,
     incident: &Incident,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> HttpResponse {
     builder
         .insert_header((header::ETAG, format!("\"{}\"", incident.version)))
-        .json(incident)
+        .json(super::sla::document(incident, now))
 }
 
-fn respond(incident: Incident) -> HttpResponse {
-    incident_response(HttpResponse::Ok(), &incident)
+fn respond(state: &AppState, incident: Incident) -> HttpResponse {
+    incident_response(HttpResponse::Ok(), &incident, state.app.clock.now())
+}
+
+/// Puts the incident on the SLA its customer and service now call for, if that changed.
+async fn apply_sla(
+    state: &AppState,
+    caller: &Caller,
+    correlation: CorrelationId,
+    incident: Incident,
+) -> Result<Incident, ApiError> {
+    let applicable =
+        super::sla::applicable(state, incident.customer.clone(), incident.service.clone()).await?;
+    let current = incident.sla.as_ref().map(|sla| &sla.applied);
+    match applicable {
+        Some(applied) if current != Some(&applied) => {
+            execute(
+                state,
+                caller,
+                incident.id,
+                IfMatch(None),
+                correlation,
+                IncidentCommand::ApplySla(applied),
+            )
+            .await
+        }
+        _ => Ok(incident),
+    }
 }
 
 fn incident_id(text: &str) -> Result<IncidentId, ApiError> {
@@ -60,9 +88,10 @@ pub async fn create_incident(
         IncidentCommand::Open(command),
     )
     .await?;
+    let incident = apply_sla(&state, &caller, correlation, incident).await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/incidents/{id}")));
-    Ok(incident_response(created, &incident))
+    Ok(incident_response(created, &incident, state.app.clock.now()))
 }
 
 /// Change descriptive fields (`null` clears an optional one). Impact or urgency re-derive the priority.
@@ -90,9 +119,10 @@ pub async fn update_incident(
     caller.require(permission::WRITE_TICKETS)?;
     let id = incident_id(&path)?;
     let command = IncidentCommand::Update(body.0.into_command()?);
-    Ok(respond(
-        execute(&state, &caller, id, if_match, correlation, command).await?,
-    ))
+    let updated = execute(&state, &caller, id, if_match, correlation, command).await?;
+    // A new customer or service may mean another contract; the time run is kept.
+    let updated = apply_sla(&state, &caller, correlation, updated).await?;
+    Ok(respond(&state, updated))
 }
 
 /// Assign to a group and/or a person. A new incident becomes assigned.
@@ -121,6 +151,7 @@ pub async fn assign_incident(
     let id = incident_id(&path)?;
     let command = IncidentCommand::Assign(body.0.into_command()?);
     Ok(respond(
+        &state,
         execute(&state, &caller, id, if_match, correlation, command).await?,
     ))
 }
@@ -152,6 +183,7 @@ pub async fn transition_incident(
     let id = incident_id(&path)?;
     let command = IncidentCommand::ChangeStatus(body.0.into_command(&caller.subject)?);
     Ok(respond(
+        &state,
         execute(&state, &caller, id, if_match, correlation, command).await?,
     ))
 }
@@ -187,7 +219,11 @@ pub async fn comment_incident(
         author: caller.subject.clone(),
     });
     let incident = execute(&state, &caller, id, if_match, correlation, command).await?;
-    Ok(incident_response(HttpResponse::Created(), &incident))
+    Ok(incident_response(
+        HttpResponse::Created(),
+        &incident,
+        state.app.clock.now(),
+    ))
 }
 
 /// Link to another incident: parent, child, duplicate_of or related.
@@ -233,6 +269,7 @@ pub async fn link_incident(
         target,
     });
     Ok(respond(
+        &state,
         execute(&state, &caller, id, if_match, correlation, command).await?,
     ))
 }
@@ -268,6 +305,7 @@ pub async fn unlink_incident(
     let target = IncidentId(uuid_param("target", &target)?);
     let command = IncidentCommand::Unlink(LinkIncident { kind, target });
     Ok(respond(
+        &state,
         execute(&state, &caller, id, if_match, correlation, command).await?,
     ))
 }

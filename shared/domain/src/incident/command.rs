@@ -14,6 +14,8 @@ pub enum IncidentCommand {
     Link(LinkIncident),
     Unlink(LinkIncident),
     Monitor(super::monitoring::MonitorCommand),
+    /// Put the ticket on this contract's SLA (at opening, or when what chose it changed).
+    ApplySla(super::sla::SlaApplied),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -74,6 +74,16 @@ pub fn decide(
             Ok(vec![IncidentEvent::IncidentLinked(ev::Linked { link })])
         }
         C::Monitor(monitor) => monitor_decision(incident, monitor),
+        C::ApplySla(applied) => {
+            if incident
+                .sla
+                .as_ref()
+                .is_some_and(|sla| sla.applied == *applied)
+            {
+                return Ok(vec![]);
+            }
+            Ok(vec![IncidentEvent::IncidentSlaApplied(applied.clone())])
+        }
         C::Unlink(link) => {
             refuse_if_final(incident, "unlink")?;
             let link = Link {

@@ -26,6 +26,7 @@ pub enum IncidentEvent {
     IncidentFlappingChanged(FlappingChanged),
     IncidentRecovered(Recovered),
     IncidentRefired(AlarmCleared),
+    IncidentSlaApplied(super::sla::SlaApplied),
 }
 
 impl IncidentEvent {
@@ -173,6 +174,7 @@ crate::event_codec!(IncidentEvent {
     IncidentFlappingChanged,
     IncidentRecovered,
     IncidentRefired,
+    IncidentSlaApplied,
 });
 
 impl IncidentEvent {

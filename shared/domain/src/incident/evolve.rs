@@ -47,15 +47,35 @@ pub fn evolve(
                 alarms: o.alarm.iter().cloned().collect(),
                 ..Default::default()
             },
+            sla: None,
         });
     }
     let mut s = state?;
     s.version += 1;
     s.updated_at = at;
+    if let Some(fact) = sla_fact(event) {
+        if let Some(sla) = s.sla.as_mut() {
+            sla.apply(fact, at);
+        }
+    }
     if !event.is_monitoring() {
         s.monitoring.human_touched = true;
     }
     match event {
+        E::IncidentSlaApplied(applied) => {
+            s.sla = Some(match s.sla.take() {
+                // A new contract or SLA keeps the business time already run and paused.
+                Some(mut sla) => {
+                    sla.applied = applied.clone();
+                    sla
+                }
+                None => super::sla::IncidentSla::start(
+                    applied.clone(),
+                    s.opened_at,
+                    s.assignee.is_some(),
+                ),
+            });
+        }
         E::IncidentOpened(_) => {}
         E::IncidentUpdated(u) => {
             let c = &u.changes;
@@ -191,4 +211,23 @@ pub fn replay<'a>(
     events
         .into_iter()
         .fold(None, |state, (event, at)| evolve(state, event, at))
+}
+
+/// What an event means for the ticket's SLA clocks.
+fn sla_fact(event: &IncidentEvent) -> Option<crate::sla::Fact> {
+    use crate::sla::Fact;
+    use IncidentEvent as E;
+    Some(match event {
+        E::IncidentAssigned(a) if a.assignee.is_some() => Fact::Assigned,
+        E::IncidentWorkStarted(_) => Fact::WorkStarted,
+        E::IncidentPended(_) => Fact::Pended,
+        E::IncidentResolved(_) => Fact::Resolved,
+        E::IncidentClosed(_) => Fact::Closed,
+        E::IncidentReopened(_) => Fact::Reopened,
+        E::IncidentCancelled(_) => Fact::Cancelled,
+        E::CommentAdded(c) if c.visibility == super::state::Visibility::Customer => {
+            Fact::CustomerComment
+        }
+        _ => return None,
+    })
 }

@@ -9,6 +9,7 @@ mod decide;
 mod event;
 mod evolve;
 mod monitoring;
+mod sla;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -21,6 +22,7 @@ pub use decide::{decide, DecisionContext};
 pub use event::{IncidentEvent, UnknownEvent};
 pub use evolve::{evolve, replay};
 pub use monitoring::{AttachedAlarm, MonitorCommand, Monitoring};
+pub use sla::{IncidentSla, SlaApplied};
 pub use state::{
     Comment, FieldChanges, Incident, IncidentId, Link, LinkKind, PendingReason, Resolution,
     ResolutionCode, Status, Visibility,

@@ -244,4 +244,7 @@ pub struct Incident {
     pub reopen_count: u32,
     #[serde(default)]
     pub monitoring: super::monitoring::Monitoring,
+    /// The SLA the ticket runs on and its clocks (none without a contract).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<super::sla::IncidentSla>,
 }
