@@ -138,3 +138,64 @@ fn without_a_contract_an_incident_has_no_timers() {
         json!([])
     );
 }
+
+#[test]
+fn incidents_monitoring_opens_run_on_the_contracts_sla_too() {
+    let app = crate::support::spawn_app();
+    let targets: Vec<Value> = ["P1", "P2", "P3", "P4", "P5"]
+        .iter()
+        .map(|p| json!({"ticket_type": "incident", "priority": p, "respond_seconds": 900, "resolve_seconds": 7200}))
+        .collect();
+    let sla = as_role(
+        &app,
+        "manager",
+        "POST",
+        "/api/v1/slas",
+        &json!({"name": "24x7", "targets": targets}),
+    );
+    as_role(
+        &app,
+        "manager",
+        "POST",
+        "/api/v1/contracts",
+        &json!({"name": "acme", "customer": "acme", "sla": sla["id"]}),
+    );
+    let key = app.register_integration(
+        &json!({"name": "fleet", "kind": "generic", "defaults": {"customer": "acme"}}),
+    );
+    let alarm = json!([{"fingerprint": "db1-down", "severity": "critical", "summary": "db1 down", "host": "db1"}]);
+    let sent = app.request(
+        "POST",
+        "/api/v1/alarms",
+        Some(&key),
+        &[],
+        Some(("application/json", serde_json::to_vec(&alarm).unwrap())),
+    );
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let incident = loop {
+        let listed = app.get("/api/v1/incidents?customer=acme").json();
+        if let Some(first) = listed["items"].as_array().and_then(|i| i.first()) {
+            let id = first["id"].as_str().unwrap().to_owned();
+            let incident = app.get(&format!("/api/v1/incidents/{id}")).json();
+            if !incident["sla_timers"].as_array().unwrap().is_empty() {
+                break incident;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no incident with timers in time"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let respond = timer(&incident, "respond");
+    assert_eq!(respond["target_seconds"], 900);
+    let opened_at =
+        chrono::DateTime::parse_from_rfc3339(incident["opened_at"].as_str().unwrap()).unwrap();
+    let due = chrono::DateTime::parse_from_rfc3339(respond["due_at"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (due - opened_at).num_seconds(),
+        900,
+        "around the clock without a calendar"
+    );
+}

@@ -11,6 +11,7 @@ mod ids;
 mod integrations;
 mod local_leases;
 mod metrics;
+mod sla;
 mod stream_locks;
 pub mod streams;
 

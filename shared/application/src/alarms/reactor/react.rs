@@ -85,7 +85,23 @@ pub(super) async fn react_to(
                     .execute::<Incident>(incident, IncidentCommand::Open(open), &on_behalf.how)
                     .await;
                 match opened {
-                    Ok(_) => {}
+                    // A new incident runs on its contract's SLA like any other. (Redelivered,
+                    // the open conflicts and the SLA it got the first time stays.)
+                    Ok(opened) => {
+                        let (customer, service) =
+                            (opened.state.customer.clone(), opened.state.service.clone());
+                        if let Some(applied) = app.applicable_sla(customer, service).await? {
+                            let apply = IncidentCommand::ApplySla(applied);
+                            match app
+                                .execute::<Incident>(incident, apply, &on_behalf.how)
+                                .await
+                            {
+                                Ok(_) => {}
+                                Err(e) if e.is_conflict() => {}
+                                Err(e) => return Err(e),
+                            }
+                        }
+                    }
                     Err(e) if e.is_conflict() => {}
                     Err(e) => return Err(e),
                 }
