@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendars;
 pub mod catalogs;
 pub mod command;
+pub mod entry;
 pub mod error;
 pub mod extract;
 pub mod incidents;

@@ -4,12 +4,10 @@
 use crate::errors::store_error;
 use crate::is_ours;
 use kurrentdb::{Client, ReadAllOptions, SubscribeToAllOptions, SubscriptionFilter};
-use servicedesk_store::{Position, StoreError};
+use servicedesk_store::{advance_head, Position, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-
-pub(crate) use servicedesk_store::advance_head as publish;
 
 /// The position of the last event of ours, reading `$all` backwards past system events (page
 /// by page: the newest thousand may all be `$stats`).
@@ -64,7 +62,7 @@ pub(crate) async fn follow(client: Client, head: Arc<watch::Sender<Position>>) {
                 Ok(resolved) => {
                     let event = resolved.get_original_event();
                     if is_ours(event.stream_id()) {
-                        publish(&head, event.position.commit);
+                        advance_head(&head, event.position.commit);
                     }
                 }
                 Err(error) => {

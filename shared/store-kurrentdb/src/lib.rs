@@ -135,7 +135,7 @@ impl KurrentEventStore {
             .await
             .map_err(|e| store_error(&part.stream, e))?;
         let position = written.position.commit;
-        head::publish(&self.head_tx, position);
+        servicedesk_store::advance_head(&self.head_tx, position);
         Ok(Appended {
             version: written.next_expected_version,
             position,

@@ -45,26 +45,9 @@ pub async fn raw_batched_inserts(
             .transaction()
             .await
             .map_err(crate::errors::store_error)?;
-        let r = &rows;
-        txn.execute(
-            &insert,
-            &[
-                &r.position,
-                &r.stream,
-                &r.version,
-                &r.event_id,
-                &r.event_type,
-                &r.schema_version,
-                &r.occurred_at,
-                &r.recorded_at,
-                &r.actor,
-                &r.correlation_id,
-                &r.causation_id,
-                &r.data,
-            ],
-        )
-        .await
-        .map_err(crate::errors::store_error)?;
+        txn.execute(&insert, &rows.params())
+            .await
+            .map_err(crate::errors::store_error)?;
         txn.commit().await.map_err(crate::errors::store_error)?;
     }
     Ok(started.elapsed())

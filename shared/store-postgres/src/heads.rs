@@ -6,7 +6,7 @@
 use crate::codec::to_u64;
 use crate::errors::{describe, store_error};
 use futures_util::StreamExt;
-use servicedesk_store::{Position, StoreError};
+use servicedesk_store::{advance_head, Position, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -15,8 +15,6 @@ use tokio_postgres::{AsyncMessage, Config, NoTls};
 pub(crate) const CHANNEL: &str = "servicedesk_events";
 const POLL: Duration = Duration::from_secs(2);
 const RECONNECT: Duration = Duration::from_millis(500);
-
-pub(crate) use servicedesk_store::advance_head as publish;
 
 pub(crate) async fn read_head(client: &tokio_postgres::Client) -> Result<Position, StoreError> {
     let row = client
@@ -75,19 +73,19 @@ async fn listen_once(
         .batch_execute(&format!("LISTEN {CHANNEL}"))
         .await
         .map_err(store_error)?;
-    publish(head, read_head(&client).await?);
+    advance_head(head, read_head(&client).await?);
     let mut poll = tokio::time::interval(POLL);
     loop {
         tokio::select! {
             notice = heard.recv() => match notice {
                 Some(Some(payload)) => {
                     if let Ok(position) = payload.parse::<Position>() {
-                        publish(head, position);
+                        advance_head(head, position);
                     }
                 }
                 _ => return Err(StoreError::Unavailable("listener connection closed".to_owned())),
             },
-            _ = poll.tick() => publish(head, read_head(&client).await?),
+            _ = poll.tick() => advance_head(head, read_head(&client).await?),
             changed = stop.changed() => {
                 if changed.is_err() || *stop.borrow() {
                     return Ok(());

@@ -25,10 +25,11 @@ use async_trait::async_trait;
 use codec::{decode, limit, to_i64, COLUMNS};
 use errors::{pool_error, store_error};
 use servicedesk_store::{
-    validate_parts, Appended, Clock, EventStore, Position, RecordedEvent, StoreError, StreamAppend,
+    submit_to_writer, validate_parts, Appended, Clock, EventStore, Position, RecordedEvent,
+    StoreError, StreamAppend,
 };
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 pub use writer::WriteCounters;
 use writer::{AppendRequest, Writer, WriterConn};
@@ -120,22 +121,33 @@ impl PostgresEventStore {
         }
         self.pool.get().await.map_err(pool_error)
     }
+
+    /// Events selected by `condition` (a WHERE clause with its ORDER BY and LIMIT), on a read
+    /// connection, the statement prepared once per connection.
+    async fn events(
+        &self,
+        condition: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let client = self.reader().await?;
+        let statement = client
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM events {condition}"))
+            .await
+            .map_err(store_error)?;
+        let rows = client
+            .query(&statement, params)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(decode).collect()
+    }
 }
 
 #[async_trait]
 impl EventStore for PostgresEventStore {
     async fn append_many(&self, parts: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
         validate_parts(&parts)?;
-        let requests = lock(&self.requests).clone().ok_or(StoreError::Closed)?;
-        let (reply, replied) = oneshot::channel();
-        requests
-            .send(AppendRequest { parts, reply })
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        drop(requests);
-        replied
-            .await
-            .map_err(|_| StoreError::Io("the writer stopped before replying".to_owned()))?
+        let queue = lock(&self.requests).clone();
+        submit_to_writer(queue, |reply| AppendRequest { parts, reply }).await
     }
 
     async fn read_stream(
@@ -147,19 +159,11 @@ impl EventStore for PostgresEventStore {
         if max == 0 {
             return Ok(Vec::new());
         }
-        let client = self.reader().await?;
-        let statement = client
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM events WHERE stream = $1 AND version >= $2 \
-                 ORDER BY version LIMIT $3"
-            ))
-            .await
-            .map_err(store_error)?;
-        let rows = client
-            .query(&statement, &[&stream, &to_i64(from_version)?, &limit(max)])
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(decode).collect()
+        self.events(
+            "WHERE stream = $1 AND version >= $2 ORDER BY version LIMIT $3",
+            &[&stream, &to_i64(from_version)?, &limit(max)],
+        )
+        .await
     }
 
     async fn read_all(
@@ -170,18 +174,11 @@ impl EventStore for PostgresEventStore {
         if max == 0 {
             return Ok(Vec::new());
         }
-        let client = self.reader().await?;
-        let statement = client
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
-            ))
-            .await
-            .map_err(store_error)?;
-        let rows = client
-            .query(&statement, &[&to_i64(after)?, &limit(max)])
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(decode).collect()
+        self.events(
+            "WHERE position > $1 ORDER BY position LIMIT $2",
+            &[&to_i64(after)?, &limit(max)],
+        )
+        .await
     }
 
     fn head(&self) -> watch::Receiver<Position> {

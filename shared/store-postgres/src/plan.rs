@@ -30,6 +30,24 @@ impl Columns {
         self.position.len()
     }
 
+    /// The columns as the twelve `unnest` parameters of an insert, in table order.
+    pub(crate) fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 12] {
+        [
+            &self.position,
+            &self.stream,
+            &self.version,
+            &self.event_id,
+            &self.event_type,
+            &self.schema_version,
+            &self.occurred_at,
+            &self.recorded_at,
+            &self.actor,
+            &self.correlation_id,
+            &self.causation_id,
+            &self.data,
+        ]
+    }
+
     /// One event's row; `recorded_at` is already cut to microseconds.
     pub(crate) fn push(
         &mut self,

@@ -7,9 +7,9 @@
 use crate::codec::to_u64;
 use crate::connect::connect;
 use crate::errors::{describe, is_unavailable};
-use crate::heads::{publish, CHANNEL};
+use crate::heads::CHANNEL;
 use crate::plan::{plan, streams_of, Plan};
-use servicedesk_store::{Appended, Clock, Position, StoreError, StreamAppend};
+use servicedesk_store::{advance_head, Appended, Clock, Position, StoreError, StreamAppend};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -101,8 +101,15 @@ struct Failure {
 
 impl From<tokio_postgres::Error> for Failure {
     fn from(e: tokio_postgres::Error) -> Self {
+        crate::errors::store_error(e).into()
+    }
+}
+
+/// A failure before the commit was sent: nothing was written.
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
         Self {
-            error: crate::errors::store_error(e),
+            error,
             sent_commit: None,
         }
     }
@@ -134,9 +141,6 @@ impl Writer {
                 let _ = request.reply.send(answer);
             }
         }
-        if let Some(conn) = self.conn.take() {
-            drop(conn);
-        }
     }
 
     async fn write(&mut self, batch: &[AppendRequest]) -> Vec<Answer> {
@@ -153,7 +157,7 @@ impl Writer {
         let now = self.clock.now();
         match attempt(conn, batch, now).await {
             Ok(plan) => {
-                publish(&self.head, plan.head);
+                advance_head(&self.head, plan.head);
                 plan.answers
             }
             Err(failure) => {
@@ -162,7 +166,7 @@ impl Writer {
                 match failure.sent_commit {
                     Some(plan) => match self.probe(&plan).await {
                         Ok(true) => {
-                            publish(&self.head, plan.head);
+                            advance_head(&self.head, plan.head);
                             plan.answers
                         }
                         Ok(false) => refuse_all(failure.error),
@@ -227,54 +231,22 @@ async fn attempt(
         txn.query_one(&*lock_head, &[]),
         txn.query(&*versions, &stream_param)
     )?;
-    let head = to_u64(head.get(0)).map_err(|error| Failure {
-        error,
-        sent_commit: None,
-    })?;
+    let head = to_u64(head.get(0))?;
     let mut current = HashMap::with_capacity(rows.len());
     for row in rows {
         let version: Option<i64> = row.get(1);
-        let version = version.map(to_u64).transpose().map_err(|error| Failure {
-            error,
-            sent_commit: None,
-        })?;
+        let version = version.map(to_u64).transpose()?;
         current.insert(row.get::<_, String>(0), version);
     }
-    let plan =
-        plan(batch.iter().map(|r| r.parts.as_slice()), current, head, now).map_err(|error| {
-            Failure {
-                error,
-                sent_commit: None,
-            }
-        })?;
+    let plan = plan(batch.iter().map(|r| r.parts.as_slice()), current, head, now)?;
     if plan.rows.len() == 0 {
         txn.rollback().await?;
         return Ok(plan);
     }
-    let head = crate::codec::to_i64(plan.head).map_err(|error| Failure {
-        error,
-        sent_commit: None,
-    })?;
-    let r = &plan.rows;
-    txn.query(
-        &*insert,
-        &[
-            &r.position,
-            &r.stream,
-            &r.version,
-            &r.event_id,
-            &r.event_type,
-            &r.schema_version,
-            &r.occurred_at,
-            &r.recorded_at,
-            &r.actor,
-            &r.correlation_id,
-            &r.causation_id,
-            &r.data,
-            &head,
-        ],
-    )
-    .await?;
+    let head = crate::codec::to_i64(plan.head)?;
+    let mut params = plan.rows.params().to_vec();
+    params.push(&head);
+    txn.query(&*insert, &params).await?;
     match txn.commit().await {
         Ok(()) => Ok(plan),
         Err(e) if is_unavailable(&e) => Err(Failure {

@@ -19,14 +19,15 @@ use async_trait::async_trait;
 use connection::{io, Synchronous};
 use readers::ReaderPool;
 use servicedesk_store::{
-    validate_parts, Appended, Clock, EventStore, Position, RecordedEvent, StoreError, StreamAppend,
+    submit_to_writer, validate_parts, Appended, Clock, EventStore, Position, RecordedEvent,
+    StoreError, StreamAppend,
 };
 use stats::Counters;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use syncer::{Failed, Syncer};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 use writer::{AppendRequest, Writer};
 
 /// Appends waiting for the writer; past this, `append` waits for room (backpressure).
@@ -102,16 +103,8 @@ impl SqliteEventStore {
 impl EventStore for SqliteEventStore {
     async fn append_many(&self, parts: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
         validate_parts(&parts)?;
-        let requests = lock(&self.requests).clone().ok_or(StoreError::Closed)?;
-        let (reply, replied) = oneshot::channel();
-        requests
-            .send(AppendRequest { parts, reply })
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        drop(requests);
-        replied
-            .await
-            .map_err(|_| StoreError::Io("the writer stopped before replying".to_owned()))?
+        let queue = lock(&self.requests).clone();
+        submit_to_writer(queue, |reply| AppendRequest { parts, reply }).await
     }
 
     async fn read_stream(

@@ -42,6 +42,25 @@ pub fn validate_parts(parts: &[StreamAppend]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Hands an append to a backend's writer task over its queue (None once closed) and waits
+/// for the writer's answer: how the group-committing backends take appends.
+pub async fn submit_to_writer<R>(
+    queue: Option<tokio::sync::mpsc::Sender<R>>,
+    request: impl FnOnce(tokio::sync::oneshot::Sender<Result<Vec<Appended>, StoreError>>) -> R,
+) -> Result<Vec<Appended>, StoreError> {
+    let queue = queue.ok_or(StoreError::Closed)?;
+    let (reply, replied) = tokio::sync::oneshot::channel();
+    queue
+        .send(request(reply))
+        .await
+        .map_err(|_| StoreError::Closed)?;
+    // Not held while waiting: close() waits for the writer, which ends with the last sender.
+    drop(queue);
+    replied
+        .await
+        .map_err(|_| StoreError::Io("the writer stopped before replying".to_owned()))?
+}
+
 /// Moves a head forward only: commits, notifications and polls may report out of order.
 pub fn advance_head(head: &watch::Sender<Position>, position: Position) {
     head.send_if_modified(|current| {

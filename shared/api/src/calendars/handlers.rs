@@ -1,21 +1,16 @@
-use super::dto::{CalendarView, DeadlineRequest, DeadlineView};
+use super::dto::{DeadlineRequest, DeadlineView};
 use crate::auth::{permission, Caller};
 use crate::command::execute;
+use crate::entry::{entry, CalendarView};
 use crate::error::{responses as errors, ApiError};
 use crate::extract::{uuid_param, CorrelationId, IfMatch, ValidJson};
 use crate::state::AppState;
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use servicedesk_domain::calendar::{CalendarCommand, CalendarDoc, CalendarId, CalendarSpec};
 
 fn calendar_id(text: &str) -> Result<CalendarId, ApiError> {
     uuid_param("id", text).map(CalendarId)
-}
-
-fn answer(status: actix_web::http::StatusCode, calendar: CalendarDoc) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, format!("\"{}\"", calendar.version)))
-        .json(CalendarView::from(calendar))
 }
 
 async fn load(state: &AppState, id: CalendarId) -> Result<CalendarDoc, ApiError> {
@@ -49,11 +44,11 @@ pub async fn create_calendar(
     let command = CalendarCommand::Define { id, spec: body.0 };
     let calendar: CalendarDoc =
         execute(&state, &caller, id, IfMatch(None), correlation, command).await?;
-    let mut response = answer(actix_web::http::StatusCode::CREATED, calendar);
-    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/calendars/{id}")) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(entry(
+        StatusCode::CREATED,
+        CalendarView::from(calendar),
+        Some(format!("/api/v1/calendars/{id}")),
+    ))
 }
 
 /// Every calendar, by name.
@@ -95,7 +90,7 @@ pub async fn get_calendar(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::READ_TICKETS)?;
     let calendar = load(&state, calendar_id(&path)?).await?;
-    Ok(answer(actix_web::http::StatusCode::OK, calendar))
+    Ok(entry(StatusCode::OK, CalendarView::from(calendar), None))
 }
 
 /// Replace the calendar's definition (send `If-Match` with the version you edited).
@@ -125,7 +120,7 @@ pub async fn replace_calendar(
     let command = CalendarCommand::Change { spec: body.0 };
     let calendar: CalendarDoc =
         execute(&state, &caller, id, if_match, correlation, command).await?;
-    Ok(answer(actix_web::http::StatusCode::OK, calendar))
+    Ok(entry(StatusCode::OK, CalendarView::from(calendar), None))
 }
 
 /// When are N business seconds after `start` over, on this calendar?
@@ -226,5 +221,5 @@ pub async fn import_calendar_holidays(
     let command = CalendarCommand::ImportHolidays { ical };
     let calendar: CalendarDoc =
         execute(&state, &caller, id, IfMatch(None), correlation, command).await?;
-    Ok(answer(actix_web::http::StatusCode::OK, calendar))
+    Ok(entry(StatusCode::OK, CalendarView::from(calendar), None))
 }

@@ -1,7 +1,7 @@
 use super::slas::load_sla;
-use super::view::{entry, ContractView};
 use crate::auth::{permission, Caller};
 use crate::command::execute;
+use crate::entry::{entry, ContractView};
 use crate::error::{responses as errors, ApiError};
 use crate::extract::{uuid_param, CorrelationId, IfMatch, ValidJson};
 use crate::state::AppState;

@@ -4,11 +4,10 @@
 
 mod contracts;
 mod slas;
-mod view;
 
+pub use crate::entry::{ContractView, SlaView};
 pub use contracts::*;
 pub use slas::*;
-pub use view::*;
 
 use actix_web::web;
 

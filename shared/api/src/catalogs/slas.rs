@@ -1,6 +1,6 @@
-use super::view::{entry, SlaView};
 use crate::auth::{permission, Caller};
 use crate::command::execute;
+use crate::entry::{entry, SlaView};
 use crate::error::{responses as errors, ApiError};
 use crate::extract::{uuid_param, CorrelationId, IfMatch, ValidJson};
 use crate::state::AppState;

@@ -1,19 +1,7 @@
-//! Which SLA a ticket runs on (the most specific contract for its customer and service, with
-//! the SLA and calendar as they are now), and the ticket's timers in its document.
+//! The ticket's SLA timers in its document.
 
-use crate::error::ApiError;
-use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use servicedesk_domain::incident::{Incident, SlaApplied};
-
-/// The SLA a ticket of `customer` for `service` gets now; None without a covering contract.
-pub(crate) async fn applicable(
-    state: &AppState,
-    customer: Option<String>,
-    service: Option<String>,
-) -> Result<Option<SlaApplied>, ApiError> {
-    Ok(state.app.applicable_sla(customer, service).await?)
-}
+use servicedesk_domain::incident::Incident;
 
 /// The incident as JSON with `sla_timers` as of `now` (an empty list without an SLA).
 pub(crate) fn document(incident: &Incident, now: DateTime<Utc>) -> serde_json::Value {

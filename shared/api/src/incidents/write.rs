@@ -35,8 +35,10 @@ async fn apply_sla(
     correlation: CorrelationId,
     incident: Incident,
 ) -> Result<Incident, ApiError> {
-    let applicable =
-        super::sla::applicable(state, incident.customer.clone(), incident.service.clone()).await?;
+    let applicable = state
+        .app
+        .applicable_sla(incident.customer.clone(), incident.service.clone())
+        .await?;
     let current = incident.sla.as_ref().map(|sla| &sla.applied);
     match applicable {
         Some(applied) if current != Some(&applied) => {

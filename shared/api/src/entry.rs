@@ -1,13 +1,18 @@
+//! Entries the API defines whole (calendars, SLAs, contracts) shown one way: the definition
+//! with its id, version (the ETag) and times.
+
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 use serde::Serialize;
+use servicedesk_domain::calendar::{CalendarDoc, CalendarSpec};
 use servicedesk_domain::contract::{ContractDoc, ContractSpec};
 use servicedesk_domain::sla::{SlaDoc, SlaSpec};
 use utoipa::ToSchema;
 
-/// A catalog entry as the API shows it: its definition, with identity and version.
+/// Writes the view of one kind of entry, and how it becomes one from its document.
 macro_rules! entry_view {
-    ($view:ident, $spec:ty, $doc:ty) => {
+    ($view:ident, $what:literal, $spec:ty, $doc:ty) => {
+        #[doc = concat!("A ", $what, " as the API shows it: its definition, with identity and version.")]
         #[derive(Debug, Clone, Serialize, ToSchema)]
         pub struct $view {
             pub id: uuid::Uuid,
@@ -43,8 +48,9 @@ pub(crate) trait Versioned: Serialize {
     fn version(&self) -> u64;
 }
 
-entry_view!(SlaView, SlaSpec, SlaDoc);
-entry_view!(ContractView, ContractSpec, ContractDoc);
+entry_view!(CalendarView, "calendar", CalendarSpec, CalendarDoc);
+entry_view!(SlaView, "SLA", SlaSpec, SlaDoc);
+entry_view!(ContractView, "contract", ContractSpec, ContractDoc);
 
 /// The answer for one entry: its view with its ETag (and Location when created).
 pub(crate) fn entry(
