@@ -16,6 +16,8 @@ pub enum IncidentCommand {
     Monitor(super::monitoring::MonitorCommand),
     /// Put the ticket on this contract's SLA (at opening, or when what chose it changed).
     ApplySla(super::sla::SlaApplied),
+    /// Record the SLA thresholds reached by now (the scheduler's command; idempotent).
+    CheckSla,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

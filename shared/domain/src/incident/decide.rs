@@ -74,6 +74,7 @@ pub fn decide(
             Ok(vec![IncidentEvent::IncidentLinked(ev::Linked { link })])
         }
         C::Monitor(monitor) => monitor_decision(incident, monitor),
+        C::CheckSla => Ok(super::thresholds::reached_by(incident, ctx.now)),
         C::ApplySla(applied) => {
             if incident
                 .sla

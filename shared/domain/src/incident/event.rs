@@ -1,4 +1,5 @@
 use super::state::{FieldChanges, IncidentId, Link, PendingReason, ResolutionCode, Visibility};
+use crate::sla::ThresholdReached;
 use crate::{Impact, Priority, Urgency};
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,9 @@ pub enum IncidentEvent {
     IncidentRecovered(Recovered),
     IncidentRefired(AlarmCleared),
     IncidentSlaApplied(super::sla::SlaApplied),
+    SlaWarningReached(ThresholdReached),
+    SlaBreached(ThresholdReached),
+    SlaEscalated(Escalated),
 }
 
 impl IncidentEvent {
@@ -41,6 +45,34 @@ impl IncidentEvent {
                 | Self::IncidentRefired(_)
         )
     }
+
+    /// Events no person caused: monitoring's, and the SLA's (applied by contract, thresholds
+    /// reached by the clock). Only the others count as someone having worked on the ticket.
+    pub fn is_automatic(&self) -> bool {
+        self.is_monitoring()
+            || matches!(
+                self,
+                Self::IncidentSlaApplied(_)
+                    | Self::SlaWarningReached(_)
+                    | Self::SlaBreached(_)
+                    | Self::SlaEscalated(_)
+            )
+    }
+}
+
+/// An escalation level reached, with what it did: `raise_priority` and `reassign_group` only
+/// when they changed something, and whom it asked to be told (the notifier delivers that).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalated {
+    pub reached: ThresholdReached,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raise_priority: Option<Priority>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reassign_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +207,9 @@ crate::event_codec!(IncidentEvent {
     IncidentRecovered,
     IncidentRefired,
     IncidentSlaApplied,
+    SlaWarningReached,
+    SlaBreached,
+    SlaEscalated,
 });
 
 impl IncidentEvent {

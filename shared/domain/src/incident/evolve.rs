@@ -53,12 +53,10 @@ pub fn evolve(
     let mut s = state?;
     s.version += 1;
     s.updated_at = at;
-    if let Some(fact) = sla_fact(event) {
-        if let Some(sla) = s.sla.as_mut() {
-            sla.apply(fact, at);
-        }
+    if let Some(sla) = s.sla.as_mut() {
+        sla.evolve(event, at);
     }
-    if !event.is_monitoring() {
+    if !event.is_automatic() {
         s.monitoring.human_touched = true;
     }
     match event {
@@ -76,7 +74,19 @@ pub fn evolve(
                 ),
             });
         }
-        E::IncidentOpened(_) => {}
+        E::IncidentOpened(_) | E::SlaWarningReached(_) | E::SlaBreached(_) => {}
+        E::SlaEscalated(e) => {
+            if let Some(priority) = e.raise_priority {
+                s.priority = priority;
+            }
+            if let Some(group) = &e.reassign_group {
+                s.assignment_group = Some(group.clone());
+                s.assignee = None;
+                if s.status == Status::New {
+                    s.status = Status::Assigned;
+                }
+            }
+        }
         E::IncidentUpdated(u) => {
             let c = &u.changes;
             if let Some(v) = &c.title {
@@ -211,23 +221,4 @@ pub fn replay<'a>(
     events
         .into_iter()
         .fold(None, |state, (event, at)| evolve(state, event, at))
-}
-
-/// What an event means for the ticket's SLA clocks.
-fn sla_fact(event: &IncidentEvent) -> Option<crate::sla::Fact> {
-    use crate::sla::Fact;
-    use IncidentEvent as E;
-    Some(match event {
-        E::IncidentAssigned(a) if a.assignee.is_some() => Fact::Assigned,
-        E::IncidentWorkStarted(_) => Fact::WorkStarted,
-        E::IncidentPended(_) => Fact::Pended,
-        E::IncidentResolved(_) => Fact::Resolved,
-        E::IncidentClosed(_) => Fact::Closed,
-        E::IncidentReopened(_) => Fact::Reopened,
-        E::IncidentCancelled(_) => Fact::Cancelled,
-        E::CommentAdded(c) if c.visibility == super::state::Visibility::Customer => {
-            Fact::CustomerComment
-        }
-        _ => return None,
-    })
 }

@@ -13,16 +13,19 @@ mod sla;
 mod state;
 #[cfg(test)]
 mod tests;
+mod thresholds;
+#[cfg(test)]
+mod thresholds_tests;
 
 pub use command::{
     AddComment, AssignIncident, ChangeStatus, IncidentCommand, LinkIncident, OpenIncident,
     UpdateIncident,
 };
 pub use decide::{decide, DecisionContext};
-pub use event::{IncidentEvent, UnknownEvent};
+pub use event::{Escalated, IncidentEvent, UnknownEvent};
 pub use evolve::{evolve, replay};
 pub use monitoring::{AttachedAlarm, MonitorCommand, Monitoring};
-pub use sla::{IncidentSla, SlaApplied};
+pub use sla::{IncidentSla, SlaApplied, SlaSummary};
 pub use state::{
     Comment, FieldChanges, Incident, IncidentId, Link, LinkKind, PendingReason, Resolution,
     ResolutionCode, Status, Visibility,

@@ -3,13 +3,18 @@
 //!
 //! ```json
 //! {"name": "Gold", "warn_percent": 75, "pause_when_pending": true,
+//!  "pause_by_reason": {"awaiting_vendor": false},
 //!  "targets": [{"ticket_type": "incident", "priority": "P1", "respond_seconds": 1800,
-//!               "resolve_seconds": 14400, "update_every_seconds": 3600}]}
+//!               "resolve_seconds": 14400, "update_every_seconds": 3600}],
+//!  "escalations": [{"timer": "resolve", "at_percent": 150, "raise_priority": "P1",
+//!                   "reassign_group": "second-level", "notify": ["duty-manager"]}]}
 //! ```
 
-use super::{Target, TimerKind};
+use super::{EscalationLevel, Target, TimerKind};
+use crate::incident::PendingReason;
 use crate::{FieldError, Priority};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -44,6 +49,12 @@ pub struct SlaSpec {
     /// Whether `pending` pauses the resolve clock (default yes).
     #[serde(default = "yes")]
     pub pause_when_pending: bool,
+    /// Pending reasons that pause otherwise (e.g. `{"awaiting_vendor": false}`: a vendor's
+    /// delay is the provider's problem, the clock runs on).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pause_by_reason: BTreeMap<PendingReason, bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<EscalationLevel>,
 }
 
 fn default_warn() -> u8 {
@@ -97,6 +108,7 @@ impl SlaSpec {
                 }
             }
         }
+        super::escalation::validate(&self.escalations, &mut errors);
         if errors.is_empty() {
             Ok(())
         } else {
@@ -116,6 +128,7 @@ impl SlaSpec {
         [
             (TimerKind::Respond, row.respond_seconds),
             (TimerKind::Resolve, row.resolve_seconds),
+            (TimerKind::Update, row.update_every_seconds),
         ]
         .into_iter()
         .filter_map(|(kind, seconds)| {
@@ -123,9 +136,16 @@ impl SlaSpec {
                 kind,
                 business_seconds: u64::try_from(seconds?).ok()?,
                 warn_percent: self.warn_percent,
-                pause_when_pending: kind == TimerKind::Resolve && self.pause_when_pending,
             })
         })
         .collect()
+    }
+
+    /// Whether pending for `reason` pauses the resolve and update clocks.
+    pub fn pauses(&self, reason: PendingReason) -> bool {
+        self.pause_by_reason
+            .get(&reason)
+            .copied()
+            .unwrap_or(self.pause_when_pending)
     }
 }

@@ -6,10 +6,14 @@
 
 mod aggregate;
 mod definition;
+mod escalation;
 mod stopwatch;
 #[cfg(test)]
 mod tests;
+mod threshold;
 
 pub use aggregate::*;
 pub use definition::{PriorityTargets, SlaSpec, TicketType};
-pub use stopwatch::{Fact, Stopwatch, Target, TimerKind, TimerState, TimerView};
+pub use escalation::EscalationLevel;
+pub use stopwatch::{Fact, Reach, Stopwatch, Target, TimerKind, TimerState, TimerView};
+pub use threshold::{Threshold, ThresholdKey, ThresholdReached};

@@ -10,6 +10,9 @@ pub enum TimerKind {
     Respond,
     /// Stops at resolved, runs again on reopen; pauses while pending if the SLA says so.
     Resolve,
+    /// The customer is told of progress at least this often: starts again at every
+    /// customer-visible comment, pauses like resolve, stops at resolved.
+    Update,
 }
 
 /// One target of an SLA, as snapshotted on the ticket.
@@ -19,8 +22,6 @@ pub struct Target {
     pub business_seconds: u64,
     /// Warn once this share of the target has run (default 75).
     pub warn_percent: u8,
-    /// Whether `pending` pauses this timer.
-    pub pause_when_pending: bool,
 }
 
 /// What happened to the ticket, as far as its timers care.
@@ -30,7 +31,10 @@ pub enum Fact {
     Assigned,
     CustomerComment,
     WorkStarted,
-    Pended,
+    /// Pending; whether it pauses the clocks depends on the SLA and the pending reason.
+    Pended {
+        pauses: bool,
+    },
     Resolved,
     Reopened,
     Closed,
@@ -63,6 +67,10 @@ pub struct Stopwatch {
     /// Business seconds run when it was met.
     pub met_after: Option<u64>,
     pub cancelled: bool,
+    /// How often the timer started over (the update timer at every customer update): a
+    /// threshold fires once per cycle.
+    #[serde(default)]
+    pub cycle: u32,
 }
 
 /// A timer as the API shows it at an instant.
@@ -89,6 +97,7 @@ impl Stopwatch {
             met_at: None,
             met_after: None,
             cancelled: false,
+            cycle: 0,
         }
     }
 
@@ -112,8 +121,27 @@ impl Stopwatch {
         self.paused = false;
     }
 
+    /// Starts a new cycle from zero, running if it ran (a paused timer stays paused).
+    fn restart(&mut self, at: DateTime<Utc>) {
+        self.banked = 0;
+        if self.running_since.is_some() {
+            self.running_since = Some(at);
+        }
+        self.met_at = None;
+        self.met_after = None;
+        self.cycle += 1;
+    }
+
+    fn meet(&mut self, calendar: &Calendar, at: DateTime<Utc>) {
+        self.stop(calendar, at);
+        self.paused = false;
+        self.met_at = Some(at);
+        self.met_after = Some(self.banked);
+    }
+
     /// The stopwatch after `fact` happened at `at`.
-    pub fn apply(&mut self, target: &Target, fact: Fact, at: DateTime<Utc>, calendar: &Calendar) {
+    pub fn apply(&mut self, fact: Fact, at: DateTime<Utc>, calendar: &Calendar) {
+        use TimerKind::*;
         if self.cancelled {
             return;
         }
@@ -125,33 +153,33 @@ impl Stopwatch {
                     self.cancelled = true;
                 }
             }
-            (TimerKind::Respond, Fact::Assigned | Fact::CustomerComment | Fact::WorkStarted)
-                if self.met_at.is_none() =>
-            {
-                self.stop(calendar, at);
-                self.met_at = Some(at);
-                self.met_after = Some(self.banked);
-            }
-            (TimerKind::Respond, _) => {}
-            (TimerKind::Resolve, Fact::Pended) if target.pause_when_pending => {
+            // A resolution answers the customer too.
+            (
+                Respond,
+                Fact::Assigned | Fact::CustomerComment | Fact::WorkStarted | Fact::Resolved,
+            ) if self.met_at.is_none() => self.meet(calendar, at),
+            (Respond, _) => {}
+            (Resolve | Update, Fact::Pended { pauses: true }) if self.met_at.is_none() => {
                 self.stop(calendar, at);
                 self.paused = true;
             }
-            (TimerKind::Resolve, Fact::WorkStarted | Fact::Assigned) if self.paused => self.run(at),
-            (TimerKind::Resolve, Fact::Resolved | Fact::Closed) => {
+            (Resolve | Update, Fact::WorkStarted | Fact::Assigned) if self.paused => self.run(at),
+            (Resolve | Update, Fact::Resolved | Fact::Closed) => {
                 if self.running_since.is_some() || self.paused {
-                    self.stop(calendar, at);
-                    self.paused = false;
-                    self.met_at = Some(at);
-                    self.met_after = Some(self.banked);
+                    self.meet(calendar, at);
                 }
             }
-            (TimerKind::Resolve, Fact::Reopened) => {
+            (Resolve, Fact::Reopened) => {
                 self.met_at = None;
                 self.met_after = None;
                 self.run(at);
             }
-            (TimerKind::Resolve, _) => {}
+            (Update, Fact::Reopened) => {
+                self.restart(at);
+                self.run(at);
+            }
+            (Update, Fact::CustomerComment) if self.met_at.is_none() => self.restart(at),
+            (Resolve | Update, _) => {}
         }
     }
 
@@ -204,11 +232,30 @@ impl Stopwatch {
         percent: u64,
         calendar: &Calendar,
     ) -> Option<DateTime<Utc>> {
-        let since = self.running_since?;
+        match self.reaches((target.business_seconds * percent).div_ceil(100), calendar)? {
+            Reach::At(at) => Some(at),
+            Reach::Already => self.running_since,
+        }
+    }
+
+    /// When the business time run reaches `seconds`: never for a stopped or paused clock below
+    /// it, `Already` when it has (e.g. a shorter target after a change of priority).
+    pub fn reaches(&self, seconds: u64, calendar: &Calendar) -> Option<Reach> {
         if self.met_at.is_some() || self.cancelled {
             return None;
         }
-        let at_seconds = (target.business_seconds * percent).div_ceil(100);
-        calendar.deadline(since, at_seconds.checked_sub(self.banked)?)
+        if self.banked >= seconds {
+            return Some(Reach::Already);
+        }
+        let since = self.running_since?;
+        calendar
+            .deadline(since, seconds - self.banked)
+            .map(Reach::At)
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Already,
+    At(DateTime<Utc>),
 }

@@ -28,15 +28,14 @@ fn target(kind: TimerKind, hours: u64) -> Target {
         kind,
         business_seconds: hours * 3600,
         warn_percent: 75,
-        pause_when_pending: true,
     }
 }
 
-fn run(kind: TimerKind, target: &Target, facts: &[(Fact, DateTime<Utc>)]) -> Stopwatch {
+fn run(kind: TimerKind, _target: &Target, facts: &[(Fact, DateTime<Utc>)]) -> Stopwatch {
     let calendar = office();
     let mut watch = Stopwatch::new(kind);
     for (fact, at) in facts {
-        watch.apply(target, *fact, *at, &calendar);
+        watch.apply(*fact, *at, &calendar);
     }
     watch
 }
@@ -95,7 +94,7 @@ fn pending_pauses_resolve_over_nights_and_weekends() {
         &t,
         &[
             (Fact::Opened, berlin(3, 9, 0)),
-            (Fact::Pended, berlin(3, 11, 0)),
+            (Fact::Pended { pauses: true }, berlin(3, 11, 0)),
         ],
     );
     let paused = watch.view(&t, &calendar, berlin(5, 12, 0));
@@ -105,13 +104,13 @@ fn pending_pauses_resolve_over_nights_and_weekends() {
     );
     assert_eq!(paused.elapsed_seconds, 2 * 3600);
     let mut watch = watch;
-    watch.apply(&t, Fact::WorkStarted, berlin(7, 9, 30), &calendar);
+    watch.apply(Fact::WorkStarted, berlin(7, 9, 30), &calendar);
     assert_eq!(
         watch.view(&t, &calendar, berlin(7, 9, 30)).due_at,
         Some(berlin(7, 15, 30)),
         "6h left after the pause"
     );
-    watch.apply(&t, Fact::Resolved, berlin(7, 10, 30), &calendar);
+    watch.apply(Fact::Resolved, berlin(7, 10, 30), &calendar);
     let done = watch.view(&t, &calendar, berlin(10, 12, 0));
     assert_eq!(
         (done.state, done.elapsed_seconds),
@@ -131,7 +130,7 @@ fn a_reopened_ticket_runs_on_from_the_time_already_spent() {
             (Fact::Resolved, berlin(7, 12, 0)),
         ],
     );
-    watch.apply(&t, Fact::Reopened, berlin(8, 9, 0), &calendar);
+    watch.apply(Fact::Reopened, berlin(8, 9, 0), &calendar);
     let view = watch.view(&t, &calendar, berlin(8, 9, 30));
     assert_eq!(
         (view.state, view.elapsed_seconds),
@@ -149,7 +148,7 @@ fn a_priority_change_while_paused_keeps_the_time_spent_under_the_new_target() {
         &old,
         &[
             (Fact::Opened, berlin(7, 9, 0)),
-            (Fact::Pended, berlin(7, 12, 0)),
+            (Fact::Pended { pauses: true }, berlin(7, 12, 0)),
         ],
     );
     // the ticket becomes P1 while pending: 4h instead of 8h, 3h already spent
@@ -160,7 +159,7 @@ fn a_priority_change_while_paused_keeps_the_time_spent_under_the_new_target() {
         (TimerState::Paused, 3 * 3600, 3600)
     );
     let mut watch = watch;
-    watch.apply(&urgent, Fact::WorkStarted, berlin(9, 9, 0), &calendar);
+    watch.apply(Fact::WorkStarted, berlin(9, 9, 0), &calendar);
     assert_eq!(
         watch.view(&urgent, &calendar, berlin(9, 9, 0)).due_at,
         Some(berlin(9, 10, 0))
