@@ -25,7 +25,16 @@ CREATE TABLE IF NOT EXISTS incidents (
     -- first walks the index backwards and stops at the page's end. -seq when that does not
     -- fit (more than 1024 in one microsecond, or opened before 1970 or after 2255); searches
     -- then take the general plan. Its unique index exists during a rebuild's load too.
-    text_key           INTEGER UNIQUE
+    text_key           INTEGER UNIQUE,
+    -- SLA timers, derived from the incident's own events (see IncidentSla::summary); instants
+    -- in microseconds. sla_due_at is 9223372036854775807 with no running timer, so "what
+    -- breaches next" sorts them last.
+    sla                INTEGER NOT NULL DEFAULT 0,  -- 1: runs on an SLA
+    sla_next_at        INTEGER,                     -- the next threshold the scheduler fires
+    sla_due_at         INTEGER NOT NULL DEFAULT 9223372036854775807,
+    sla_warn_at        INTEGER,
+    sla_breached       INTEGER NOT NULL DEFAULT 0,
+    sla_paused         INTEGER NOT NULL DEFAULT 0
 );
 
 -- The incident as the API returns it (JSON), apart from the columns that are filtered and

@@ -11,6 +11,9 @@ CREATE INDEX IF NOT EXISTS incidents_by_group    ON incidents (assignment_group,
 CREATE INDEX IF NOT EXISTS incidents_by_service  ON incidents (service, opened_at) WHERE service IS NOT NULL;
 CREATE INDEX IF NOT EXISTS incidents_by_ci       ON incidents (configuration_item, opened_at) WHERE configuration_item IS NOT NULL;
 CREATE INDEX IF NOT EXISTS incidents_by_customer ON incidents (customer, opened_at) WHERE customer IS NOT NULL;
+-- the SLA scheduler's wake-up list, and "what breaches next?"
+CREATE INDEX IF NOT EXISTS incidents_by_sla_next ON incidents (sla_next_at) WHERE sla_next_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS incidents_by_sla_due  ON incidents (sla_due_at);
 CREATE INDEX IF NOT EXISTS incident_links_by_target ON incident_links (target);
 CREATE INDEX IF NOT EXISTS integrations_by_key ON integrations (key_sha256);
 -- by last change, not last_seen: a repeat then updates its row without moving index entries

@@ -25,4 +25,5 @@ mod openapi_statuses;
 mod operations;
 mod postgres_restart;
 mod rebuild;
+mod sla_scheduler;
 mod sla_timers;

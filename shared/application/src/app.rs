@@ -62,13 +62,15 @@ pub struct App {
 pub struct Background {
     stop: watch::Sender<bool>,
     reactor: JoinHandle<()>,
+    sla_scheduler: JoinHandle<()>,
     ingestor: JoinHandle<()>,
     projections: JoinHandle<()>,
     repeat_counts: JoinHandle<()>,
 }
 
 impl App {
-    /// Starts the read models' projections, the alarm ingestor and the alarm reactor.
+    /// Starts the read models' projections, the alarm ingestor, the alarm reactor and the SLA
+    /// scheduler.
     pub fn start(
         store: Arc<dyn EventStore>,
         leases: Arc<dyn Leases>,
@@ -101,10 +103,12 @@ impl App {
         });
         // Alarms become incidents in the background, from the log: a webhook answers once its
         // alarm is durable, not once its incident exists.
-        let reactor = reactor::spawn(app.clone(), stopped);
+        let reactor = reactor::spawn(app.clone(), stopped.clone());
+        let sla_scheduler = crate::sla_scheduler::spawn(app.clone(), stopped);
         let background = Background {
             stop,
             reactor,
+            sla_scheduler,
             ingestor,
             projections: projections_task,
             repeat_counts,
@@ -144,6 +148,7 @@ impl Background {
     pub async fn stop(self, app: Arc<App>) {
         let _ = self.stop.send(true);
         let _ = self.reactor.await;
+        let _ = self.sla_scheduler.await;
         drop(app);
         if tokio::time::timeout(INGESTOR_GRACE, self.ingestor)
             .await

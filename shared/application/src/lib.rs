@@ -12,6 +12,7 @@ mod integrations;
 mod local_leases;
 mod metrics;
 mod sla;
+mod sla_scheduler;
 mod stream_locks;
 pub mod streams;
 

@@ -18,12 +18,13 @@ mod registry;
 mod row;
 mod row_per_aggregate;
 mod runner;
+mod sla_agenda;
 mod time;
 
 pub use alarm_repeats::start as follow_repeat_counts;
 pub use alarms::AlarmFilter;
 pub use db::{FollowerCheckpoint, ReadModelDb, READ_MODEL_SCHEMA_VERSION};
 pub use error::ProjectionError;
-pub use query::{Cursor, IncidentFilter, IncidentPage, IncidentSort};
+pub use query::{Cursor, IncidentFilter, IncidentPage, IncidentSort, SlaStateFilter};
 pub use rebuild::{rebuild, RebuildReport};
 pub use runner::{ProjectionHandle, ProjectionRunner};

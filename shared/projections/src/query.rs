@@ -18,6 +18,62 @@ pub struct IncidentFilter {
     pub customer: Option<String>,
     /// Free text over title and description: every word must occur (prefix match).
     pub text: Option<String>,
+    /// Incidents with an SLA timer in this state at the given instant.
+    pub sla_state: Option<(SlaStateFilter, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// How an incident's timers stand, taken together: the worst of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaStateFilter {
+    /// A target was missed (a deadline passed, recorded or not yet).
+    Breached,
+    /// Past a warning share, not breached.
+    Warning,
+    /// A timer runs, neither warned nor breached.
+    Running,
+    /// A timer is paused (pending).
+    Paused,
+    /// Runs on an SLA and owes nothing more: every timer met.
+    Met,
+}
+
+impl SlaStateFilter {
+    pub const NAMES: [&'static str; 5] = ["breached", "warning", "running", "paused", "met"];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Breached,
+            Self::Warning,
+            Self::Running,
+            Self::Paused,
+            Self::Met,
+        ]
+        .into_iter()
+        .zip(Self::NAMES)
+        .find(|(_, name)| *name == text)
+        .map(|(state, _)| state)
+    }
+
+    /// The condition, with `?` for the instant (each `?` binds it).
+    fn condition(&self) -> (&'static str, usize) {
+        match self {
+            Self::Breached => ("sla = 1 AND (sla_breached = 1 OR sla_due_at <= ?)", 1),
+            Self::Warning => (
+                "sla = 1 AND sla_breached = 0 AND sla_due_at > ? AND sla_warn_at <= ?",
+                2,
+            ),
+            Self::Running => (
+                "sla = 1 AND sla_breached = 0 AND sla_due_at > ? AND sla_warn_at > ?",
+                2,
+            ),
+            Self::Paused => ("sla = 1 AND sla_paused = 1", 0),
+            Self::Met => (
+                "sla = 1 AND sla_breached = 0 AND sla_paused = 0 \
+                 AND sla_due_at = 9223372036854775807",
+                0,
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,24 +87,31 @@ pub enum IncidentSort {
     /// P1 first, oldest first within a priority: the work queue order.
     PriorityAsc,
     PriorityDesc,
+    /// What breaches next: the earliest deadline of a running timer first; none last.
+    SlaDueAsc,
+    SlaDueDesc,
 }
 
 impl IncidentSort {
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 8] = [
         "-opened_at",
         "opened_at",
         "-updated_at",
         "updated_at",
         "priority",
         "-priority",
+        "sla_due_at",
+        "-sla_due_at",
     ];
-    const ALL: [IncidentSort; 6] = [
+    const ALL: [IncidentSort; 8] = [
         Self::OpenedDesc,
         Self::OpenedAsc,
         Self::UpdatedDesc,
         Self::UpdatedAsc,
         Self::PriorityAsc,
         Self::PriorityDesc,
+        Self::SlaDueAsc,
+        Self::SlaDueDesc,
     ];
 
     pub fn parse(text: &str) -> Option<Self> {
@@ -68,13 +131,14 @@ impl IncidentSort {
             Self::OpenedDesc | Self::OpenedAsc => &["opened_at"],
             Self::UpdatedDesc | Self::UpdatedAsc => &["updated_at"],
             Self::PriorityAsc | Self::PriorityDesc => &["priority", "opened_at"],
+            Self::SlaDueAsc | Self::SlaDueDesc => &["sla_due_at"],
         }
     }
 
     fn descending(&self) -> bool {
         matches!(
             self,
-            Self::OpenedDesc | Self::UpdatedDesc | Self::PriorityDesc
+            Self::OpenedDesc | Self::UpdatedDesc | Self::PriorityDesc | Self::SlaDueDesc
         )
     }
 }
@@ -304,6 +368,7 @@ fn list_sql(
         .collect::<Vec<_>>()
         .join(", ");
     let selective = filter.assignee.is_some()
+        || filter.sla_state.is_some()
         || filter.assignment_group.is_some()
         || filter.service.is_some()
         || filter.configuration_item.is_some()
@@ -443,6 +508,11 @@ fn filter_clauses(
             clauses.push(format!("{column} = ?"));
             params.push(Value::Text(v.clone()));
         }
+    }
+    if let Some((state, at)) = &filter.sla_state {
+        let (condition, binds) = state.condition();
+        clauses.push(format!("({condition})"));
+        params.extend((0..binds).map(|_| Value::Integer(at.timestamp_micros())));
     }
     (clauses, params)
 }

@@ -12,8 +12,10 @@ macro_rules! insert_sql {
     () => {
         "INSERT INTO incidents (id, version, status, priority, title, assignee, assignment_group,
                                 service, configuration_item, customer, opened_at, updated_at,
-                                text_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                                text_key, sla, sla_next_at, sla_due_at, sla_warn_at,
+                                sla_breached, sla_paused)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19)"
     };
 }
 
@@ -27,7 +29,10 @@ const UPSERT: &str = concat!(
         title = excluded.title, assignee = excluded.assignee,
         assignment_group = excluded.assignment_group, service = excluded.service,
         configuration_item = excluded.configuration_item, customer = excluded.customer,
-        updated_at = excluded.updated_at
+        updated_at = excluded.updated_at, sla = excluded.sla,
+        sla_next_at = excluded.sla_next_at, sla_due_at = excluded.sla_due_at,
+        sla_warn_at = excluded.sla_warn_at, sla_breached = excluded.sla_breached,
+        sla_paused = excluded.sla_paused
      RETURNING seq, text_key"
 );
 
@@ -185,6 +190,14 @@ fn with_columns<T>(
     let mut buffer = Uuid::encode_buffer();
     let id = &*s.id.0.hyphenated().encode_lower(&mut buffer);
     let version = i64::try_from(s.version).unwrap_or(i64::MAX);
+    let sla = s
+        .sla
+        .as_ref()
+        .map(|sla| sla.summary(s.priority, s.updated_at))
+        .unwrap_or_default();
+    let next_at = sla.next_threshold_at.map(micros);
+    let due_at = sla.due_at.map_or(i64::MAX, micros);
+    let warn_at = sla.warn_at.map(micros);
     f(&[
         &id,
         &version,
@@ -199,6 +212,12 @@ fn with_columns<T>(
         &micros(s.opened_at),
         &micros(s.updated_at),
         &text_key,
+        &s.sla.is_some(),
+        &next_at,
+        &due_at,
+        &warn_at,
+        &sla.breached,
+        &sla.paused,
     ])
 }
 

@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use servicedesk_domain::incident::Status;
 use servicedesk_domain::text::MAX_LINE;
 use servicedesk_domain::{FieldError, Priority};
-use servicedesk_projections::{Cursor, IncidentFilter, IncidentSort};
+use servicedesk_projections::{Cursor, IncidentFilter, IncidentSort, SlaStateFilter};
 use utoipa::IntoParams;
 
 /// Documentation of the list parameters (parsing is done by [`parse_list_query`]).
@@ -24,7 +24,11 @@ pub struct ListParams {
     customer: Option<String>,
     /// Free text over title and description; every word must match (prefix).
     q: Option<String>,
-    /// -opened_at (default), opened_at, -updated_at, updated_at, priority (P1 first), -priority.
+    /// Incidents whose SLA timers stand so now, taken together (the worst of them): breached,
+    /// warning, running, paused or met.
+    sla_state: Option<String>,
+    /// -opened_at (default), opened_at, -updated_at, updated_at, priority (P1 first),
+    /// -priority, sla_due_at (what breaches next first; none last), -sla_due_at.
     sort: Option<String>,
     /// 1..500, default 50.
     limit: Option<usize>,
@@ -41,7 +45,11 @@ pub struct ListQuery {
 
 pub const MAX_LIMIT: usize = 500;
 
-pub fn parse_list_query(query_string: &str) -> Result<ListQuery, ApiError> {
+/// `now` is the instant timer states are judged at.
+pub fn parse_list_query(
+    query_string: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ListQuery, ApiError> {
     let pairs: Vec<(String, String)> = query_pairs(query_string)?;
     let mut filter = IncidentFilter::default();
     let mut sort = None;
@@ -81,6 +89,18 @@ pub fn parse_list_query(query_string: &str) -> Result<ListQuery, ApiError> {
             "configuration_item" => filter.configuration_item = Some(single("configuration_item")?),
             "customer" => filter.customer = Some(single("customer")?),
             "q" => filter.text = Some(single("q")?),
+            "sla_state" => {
+                let state = SlaStateFilter::parse(value.trim()).ok_or_else(|| {
+                    bad(
+                        "sla_state",
+                        format!(
+                            "unknown timer state {value:?}; one of {}",
+                            SlaStateFilter::NAMES.join(", ")
+                        ),
+                    )
+                })?;
+                filter.sla_state = Some((state, now));
+            }
             "sort" => {
                 sort = Some(IncidentSort::parse(value.trim()).ok_or_else(|| {
                     bad("sort", format!("unknown sort {value:?}; one of {}", IncidentSort::NAMES.join(", ")))
@@ -98,7 +118,7 @@ pub fn parse_list_query(query_string: &str) -> Result<ListQuery, ApiError> {
             other => {
                 return Err(bad(
                     other,
-                    "unknown query parameter; known: status, priority, assignee, assignment_group, service, configuration_item, customer, q, sort, limit, cursor".to_owned(),
+                    "unknown query parameter; known: status, priority, assignee, assignment_group, service, configuration_item, customer, q, sla_state, sort, limit, cursor".to_owned(),
                 ))
             }
         }
@@ -162,11 +182,16 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    fn parse_list_query_now(text: &str) -> Result<ListQuery, ApiError> {
+        parse_list_query(text, chrono::Utc::now())
+    }
+
     #[test]
     fn parses_filters_and_repeats() {
-        let q =
-            parse_list_query("status=new,assigned&status=pending&priority=P1&q=disk+full&limit=10")
-                .unwrap();
+        let q = parse_list_query_now(
+            "status=new,assigned&status=pending&priority=P1&q=disk+full&limit=10",
+        )
+        .unwrap();
         assert_eq!(
             q.filter.status,
             vec![Status::New, Status::Assigned, Status::Pending]
@@ -178,12 +203,12 @@ mod tests {
 
     #[test]
     fn rejects_unknown_things() {
-        assert!(parse_list_query("stauts=new").is_err());
-        assert!(parse_list_query("status=open").is_err());
-        assert!(parse_list_query("limit=0").is_err());
-        assert!(parse_list_query("limit=9999").is_err());
-        assert!(parse_list_query("cursor=zzz").is_err());
-        assert!(parse_list_query("sort=title").is_err());
-        assert!(parse_list_query("q=%ZZ").is_err());
+        assert!(parse_list_query_now("stauts=new").is_err());
+        assert!(parse_list_query_now("status=open").is_err());
+        assert!(parse_list_query_now("limit=0").is_err());
+        assert!(parse_list_query_now("limit=9999").is_err());
+        assert!(parse_list_query_now("cursor=zzz").is_err());
+        assert!(parse_list_query_now("sort=title").is_err());
+        assert!(parse_list_query_now("q=%ZZ").is_err());
     }
 }

@@ -37,7 +37,8 @@ pub async fn list_incidents(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(permission::READ_TICKETS)?;
-    let query = parse_list_query(req.query_string())?;
+    let now = state.app.clock.now();
+    let query = parse_list_query(req.query_string(), now)?;
     let db = state.app.read_models.clone();
     let page = web::block(move || {
         db.list_incidents(
@@ -53,7 +54,12 @@ pub async fn list_incidents(
     let mut body =
         String::with_capacity(page.items.iter().map(|d| d.len() + 1).sum::<usize>() + 64);
     body.push_str("{\"items\":[");
-    body.push_str(&page.items.join(","));
+    for (i, doc) in page.items.into_iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&with_sla_timers(doc, now)?);
+    }
     body.push_str("],\"next_cursor\":");
     body.push_str(&serde_json::to_string(&page.next_cursor).map_err(ApiError::internal)?);
     body.push('}');
