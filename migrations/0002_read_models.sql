@@ -99,6 +99,21 @@ CREATE TABLE IF NOT EXISTS contracts (
     doc     TEXT    NOT NULL
 ) WITHOUT ROWID;
 
+-- Customers and business services; id is the UUID v5 of the slug (CustomerId::of_slug).
+CREATE TABLE IF NOT EXISTS customers (
+    id      TEXT    PRIMARY KEY,
+    version INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    doc     TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS services (
+    id      TEXT    PRIMARY KEY,
+    version INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    doc     TEXT    NOT NULL
+) WITHOUT ROWID;
+
 -- Alarms: one row per (integration, fingerprint), as the alarm's own stream left it; the
 -- document (JSON) in alarm_docs, repeats from the journal in alarm_repeats.
 CREATE TABLE IF NOT EXISTS alarms (

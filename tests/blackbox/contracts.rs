@@ -43,6 +43,16 @@ fn the_most_specific_contract_is_the_one_a_ticket_runs_on() {
     assert_eq!(read["warn_percent"], 75, "defaults filled in");
     assert_eq!(read["targets"][0]["resolve_seconds"], 14400);
 
+    for (path, slug) in [("customers", "acme"), ("services", "mail")] {
+        let body = json!({"slug": slug, "name": slug.to_uppercase()});
+        created(manager_send(
+            &app,
+            "POST",
+            &format!("/api/v1/{path}"),
+            &body,
+            &[],
+        ));
+    }
     let contract = |name: &str, customer: Option<&str>, service: Option<&str>| {
         let mut body = json!({"name": name, "sla": sla});
         if let Some(c) = customer {
@@ -139,8 +149,7 @@ fn bad_slas_and_contracts_are_refused_and_write_nothing() {
         "nothing written"
     );
 
-    let missing_sla =
-        json!({"name": "c", "customer": "acme", "sla": "00000000-0000-0000-0000-000000000001"});
+    let missing_sla = json!({"name": "c", "sla": "00000000-0000-0000-0000-000000000001"});
     let problem = manager_send(&app, "POST", "/api/v1/contracts", &missing_sla, &[]).problem(422);
     assert_eq!(problem["errors"][0]["field"], "sla");
     let sla = created(manager_send(&app, "POST", "/api/v1/slas", &gold(), &[]));
@@ -152,6 +161,23 @@ fn bad_slas_and_contracts_are_refused_and_write_nothing() {
     let bad_slug = json!({"name": "c", "sla": sla, "customer": "ACME Corp"});
     let problem = manager_send(&app, "POST", "/api/v1/contracts", &bad_slug, &[]).problem(422);
     assert_eq!(problem["errors"][0]["field"], "customer");
+    for (field, body) in [
+        (
+            "customer",
+            json!({"name": "c", "sla": sla, "customer": "nobody"}),
+        ),
+        (
+            "service",
+            json!({"name": "c", "sla": sla, "service": "nothing"}),
+        ),
+    ] {
+        let problem = manager_send(&app, "POST", "/api/v1/contracts", &body, &[]).problem(422);
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("no "),
+            "{problem}"
+        );
+    }
     assert!(
         app.get("/api/v1/contracts")
             .json()

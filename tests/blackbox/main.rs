@@ -25,5 +25,6 @@ mod openapi_statuses;
 mod operations;
 mod postgres_restart;
 mod rebuild;
+mod registries;
 mod sla_scheduler;
 mod sla_timers;

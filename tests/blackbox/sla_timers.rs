@@ -157,6 +157,13 @@ fn incidents_monitoring_opens_run_on_the_contracts_sla_too() {
         &app,
         "manager",
         "POST",
+        "/api/v1/customers",
+        &json!({"slug": "acme", "name": "ACME Corp"}),
+    );
+    as_role(
+        &app,
+        "manager",
+        "POST",
         "/api/v1/contracts",
         &json!({"name": "acme", "customer": "acme", "sla": sla["id"]}),
     );

@@ -6,6 +6,8 @@ use actix_web::HttpResponse;
 use serde::Serialize;
 use servicedesk_domain::calendar::{CalendarDoc, CalendarSpec};
 use servicedesk_domain::contract::{ContractDoc, ContractSpec};
+use servicedesk_domain::customer::{CustomerDoc, CustomerSpec};
+use servicedesk_domain::service::{ServiceDoc, ServiceSpec};
 use servicedesk_domain::sla::{SlaDoc, SlaSpec};
 use utoipa::ToSchema;
 
@@ -51,6 +53,8 @@ pub(crate) trait Versioned: Serialize {
 entry_view!(CalendarView, "calendar", CalendarSpec, CalendarDoc);
 entry_view!(SlaView, "SLA", SlaSpec, SlaDoc);
 entry_view!(ContractView, "contract", ContractSpec, ContractDoc);
+entry_view!(CustomerView, "customer", CustomerSpec, CustomerDoc);
+entry_view!(ServiceView, "business service", ServiceSpec, ServiceDoc);
 
 /// The answer for one entry: its view with its ETag (and Location when created).
 pub(crate) fn entry(

@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod ops;
 pub mod positions;
 pub mod problems;
+pub mod registries;
 pub mod startup;
 pub mod state;
 

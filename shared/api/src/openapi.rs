@@ -1,5 +1,6 @@
 use crate::{
     admin_clock, alarms, auth, calendars, catalogs, error, incidents, integrations, ops, problems,
+    registries,
 };
 use servicedesk_domain::incident;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -59,6 +60,14 @@ use utoipa::{Modify, OpenApi};
         catalogs::get_contract,
         catalogs::replace_contract,
         catalogs::resolve_contract,
+        registries::create_customer,
+        registries::list_customers,
+        registries::get_customer,
+        registries::replace_customer,
+        registries::create_service,
+        registries::list_services,
+        registries::get_service,
+        registries::replace_service,
         problems::list_problems,
         problems::get_problem,
         admin_clock::move_clock,
@@ -74,6 +83,8 @@ use utoipa::{Modify, OpenApi};
         (name = "problems", description = "Problems: the unknown causes of recurring incidents"),
         (name = "integrations", description = "Monitoring sources allowed to post alarms (admin)"),
         (name = "slas", description = "SLAs: respond and resolve targets per ticket type and priority"),
+        (name = "customers", description = "Customers, by the slug their tickets carry; their own calendar overrides their contract's"),
+        (name = "services", description = "Business services, by the slug tickets carry"),
         (name = "contracts", description = "Contracts: which SLA and calendar a customer's (service's) tickets run on"),
         (name = "calendars", description = "Business calendars (time zone, weekly hours, holidays) and their deadline arithmetic"),
         (name = "operations", description = "Health, readiness and metrics"),

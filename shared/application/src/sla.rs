@@ -1,9 +1,12 @@
 //! Which SLA a ticket runs on: the most specific contract for its customer and service, with
-//! the SLA and calendar as they are now (the ticket keeps them as a snapshot).
+//! the SLA and calendar as they are now (the ticket keeps them as a snapshot). A customer's
+//! own calendar, when they have one, stands in for the contract's: their holidays and time
+//! zone are the ones their promises are kept in.
 
 use crate::{App, AppError};
 use servicedesk_domain::calendar::CalendarId;
 use servicedesk_domain::contract::choose;
+use servicedesk_domain::customer::CustomerId;
 use servicedesk_domain::incident::SlaApplied;
 use servicedesk_domain::sla::SlaId;
 
@@ -26,7 +29,13 @@ impl App {
             let Some(sla) = db.sla(SlaId(contract.spec.sla))? else {
                 return Ok(None);
             };
-            let calendar = match contract.spec.calendar {
+            let own = match customer.as_deref() {
+                Some(slug) => db
+                    .customer(CustomerId::of_slug(slug))?
+                    .and_then(|c| c.spec.calendar),
+                None => None,
+            };
+            let calendar = match own.or(contract.spec.calendar) {
                 Some(id) => db.calendar(CalendarId(id))?.map(|c| c.spec),
                 None => None,
             };

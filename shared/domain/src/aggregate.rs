@@ -99,11 +99,15 @@ mod impls {
     use crate::alarm::{Alarm, AlarmCommand, AlarmEvent, AlarmId};
     use crate::calendar::{CalendarCommand, CalendarDoc, CalendarEvent, CalendarId};
     use crate::contract::{ContractCommand, ContractDoc, ContractEvent, ContractId};
+    use crate::customer::{CustomerCommand, CustomerDoc, CustomerEvent, CustomerId};
     use crate::incident::{Incident, IncidentCommand, IncidentEvent, IncidentId};
     use crate::integration::{Integration, IntegrationCommand, IntegrationEvent, IntegrationId};
     use crate::problem::{Problem, ProblemCommand, ProblemEvent, ProblemId};
+    use crate::service::{ServiceCommand, ServiceDoc, ServiceEvent, ServiceId};
     use crate::sla::{SlaCommand, SlaDoc, SlaEvent, SlaId};
-    use crate::{alarm, calendar, contract, incident, integration, problem, sla};
+    use crate::{
+        alarm, calendar, contract, customer, incident, integration, problem, service, sla,
+    };
 
     // Opening an incident mints its id (UUID v7 by the caller, or the alarm policy's
     // deterministic one). Alarm streams are written by the alarm ingestor, which batches many
@@ -115,6 +119,8 @@ mod impls {
         Alarm: "alarm", AlarmId, AlarmCommand, AlarmEvent, |s, c, ctx| alarm::decide(s, c, ctx.now), alarm::evolve;
         SlaDoc: "SLA", SlaId, SlaCommand, SlaEvent, |s, c, _| sla::decide(s, c), sla::evolve, |c| matches!(c, SlaCommand::Define { .. });
         ContractDoc: "contract", ContractId, ContractCommand, ContractEvent, |s, c, _| contract::decide(s, c), contract::evolve, |c| matches!(c, ContractCommand::Define { .. });
+        CustomerDoc: "customer", CustomerId, CustomerCommand, CustomerEvent, |s, c, _| customer::decide(s, c), customer::evolve, |c| matches!(c, CustomerCommand::Define { .. });
+        ServiceDoc: "service", ServiceId, ServiceCommand, ServiceEvent, |s, c, _| service::decide(s, c), service::evolve, |c| matches!(c, ServiceCommand::Define { .. });
         CalendarDoc: "calendar", CalendarId, CalendarCommand, CalendarEvent, |s, c, _| calendar::decide(s, c), calendar::evolve, |c| matches!(c, CalendarCommand::Define { .. });
     }
 }

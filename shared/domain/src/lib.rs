@@ -9,12 +9,15 @@ pub mod calendar;
 pub mod catalog;
 pub mod codec;
 pub mod contract;
+pub mod customer;
 pub mod error;
 pub mod incident;
 pub mod integration;
 pub mod priority;
 pub mod problem;
+pub mod service;
 pub mod sla;
+pub mod slug;
 pub mod stream_id;
 pub mod text;
 

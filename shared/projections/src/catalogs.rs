@@ -1,10 +1,12 @@
-//! The catalog read models (SLAs, contracts): one row per entry, its document as the API shows
+//! The catalog read models (SLAs, contracts, customers, services): one row per entry, its document as the API shows
 //! it, listed by name.
 
 use crate::row_per_aggregate::{load, RowPerAggregate};
 use crate::ProjectionError;
 use rusqlite::{params, Connection};
 use servicedesk_domain::contract::{self, ContractDoc, ContractEvent, ContractId};
+use servicedesk_domain::customer::{self, CustomerDoc, CustomerEvent, CustomerId};
+use servicedesk_domain::service::{self, ServiceDoc, ServiceEvent, ServiceId};
 use servicedesk_domain::sla::{self, SlaDoc, SlaEvent, SlaId};
 
 /// Writes the projection of one catalog: its table, its row's columns, its queries.
@@ -91,4 +93,24 @@ catalog_projection!(
     contract::evolve,
     contract,
     contracts
+);
+catalog_projection!(
+    Customers,
+    "customers",
+    CustomerDoc,
+    CustomerEvent,
+    CustomerId,
+    customer::evolve,
+    customer,
+    customers
+);
+catalog_projection!(
+    Services,
+    "services",
+    ServiceDoc,
+    ServiceEvent,
+    ServiceId,
+    service::evolve,
+    service,
+    services
 );

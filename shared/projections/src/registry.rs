@@ -2,7 +2,7 @@
 //! a new read model is one [`Projection`] impl and one line here.
 
 use crate::calendars::Calendars;
-use crate::catalogs::{Contracts, Slas};
+use crate::catalogs::{Contracts, Customers, Services, Slas};
 use crate::integrations::Integrations;
 use crate::problems::Problems;
 use crate::{alarm_repeats, alarms, incidents, row_per_aggregate, ProjectionError};
@@ -64,6 +64,8 @@ pub(crate) const READ_MODELS: &[ReadModel] = &[
     ReadModel::of::<Calendars>(),
     ReadModel::of::<Slas>(),
     ReadModel::of::<Contracts>(),
+    ReadModel::of::<Customers>(),
+    ReadModel::of::<Services>(),
     ReadModel::of::<alarm_repeats::AlarmRepeats>(),
 ];
 
@@ -110,4 +112,12 @@ macro_rules! row_per_aggregate_projection {
         }
     )*};
 }
-row_per_aggregate_projection!(Integrations, Problems, Calendars, Slas, Contracts);
+row_per_aggregate_projection!(
+    Integrations,
+    Problems,
+    Calendars,
+    Slas,
+    Contracts,
+    Customers,
+    Services
+);

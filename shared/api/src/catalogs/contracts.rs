@@ -35,6 +35,28 @@ async fn check(
             errors,
         }
     })?;
+    if let Some(customer) = &spec.customer {
+        if crate::registries::load_customer(state, customer)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::invalid_field(
+                "customer",
+                format!("no customer {customer:?}; register it at /api/v1/customers first"),
+            ));
+        }
+    }
+    if let Some(service) = &spec.service {
+        if crate::registries::load_service(state, service)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::invalid_field(
+                "service",
+                format!("no service {service:?}; register it at /api/v1/services first"),
+            ));
+        }
+    }
     if load_sla(state, SlaId(spec.sla)).await?.is_none() {
         return Err(ApiError::invalid_field(
             "sla",

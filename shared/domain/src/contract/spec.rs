@@ -1,3 +1,4 @@
+use crate::slug::slug_error;
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -16,16 +17,6 @@ pub struct ContractSpec {
     pub sla: uuid::Uuid,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<uuid::Uuid>,
-}
-
-fn slug_error(value: &str) -> Option<String> {
-    let ok = !value.is_empty()
-        && value.len() <= 64
-        && value.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.'
-        });
-    (!ok)
-        .then(|| format!("{value:?} is not a slug (lower-case letters, digits, - _ .; at most 64)"))
 }
 
 impl crate::catalog::Spec for ContractSpec {
