@@ -34,8 +34,38 @@ CREATE TABLE IF NOT EXISTS incidents (
     sla_due_at         INTEGER NOT NULL DEFAULT 9223372036854775807,
     sla_warn_at        INTEGER,
     sla_breached       INTEGER NOT NULL DEFAULT 0,
-    sla_paused         INTEGER NOT NULL DEFAULT 0
+    sla_paused         INTEGER NOT NULL DEFAULT 0,
+    resolved_at        INTEGER,                     -- the last resolution, if resolved now
+    closed_at          INTEGER                      -- closed or cancelled
 );
+
+-- How each respond and resolve target of an incident under an SLA came out (or stands), for
+-- SLA reports: derived from the incident's stopwatches (IncidentSla::outcomes). A target is
+-- settled when met in time (at met_at) or missed (at due_at, the instant the business time
+-- reached it); settled_at is NULL for one paused short of its target.
+CREATE TABLE IF NOT EXISTS sla_targets (
+    incident       TEXT    NOT NULL,
+    timer          TEXT    NOT NULL,   -- respond | resolve
+    customer       TEXT,
+    service        TEXT,
+    priority       INTEGER NOT NULL,
+    target_seconds INTEGER NOT NULL,
+    opened_at      INTEGER NOT NULL,
+    due_at         INTEGER,
+    met_at         INTEGER,
+    met_after      INTEGER,            -- business seconds run when met
+    on_time        INTEGER NOT NULL,
+    settled_at     INTEGER,
+    calendar       TEXT,               -- sla_calendars.key; NULL: around the clock
+    runs           TEXT    NOT NULL,   -- "from:until,from:" in microseconds (simulations)
+    PRIMARY KEY (incident, timer)
+) WITHOUT ROWID;
+
+-- The calendars tickets ran on, as snapshotted on them, once each (key: SHA-256 of the JSON).
+CREATE TABLE IF NOT EXISTS sla_calendars (
+    key  TEXT PRIMARY KEY,
+    spec TEXT NOT NULL
+) WITHOUT ROWID;
 
 -- The incident as the API returns it (JSON), apart from the columns that are filtered and
 -- sorted on: the documents are most of the bytes, and every index a rebuild creates scans the

@@ -26,5 +26,6 @@ mod operations;
 mod postgres_restart;
 mod rebuild;
 mod registries;
+mod sla_reports;
 mod sla_scheduler;
 mod sla_timers;

@@ -17,7 +17,9 @@ pub mod openapi;
 pub mod ops;
 pub mod positions;
 pub mod problems;
+mod query_string;
 pub mod registries;
+pub mod reports;
 pub mod startup;
 pub mod state;
 

@@ -1,6 +1,6 @@
 use crate::{
     admin_clock, alarms, auth, calendars, catalogs, error, incidents, integrations, ops, problems,
-    registries,
+    registries, reports,
 };
 use servicedesk_domain::incident;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -68,6 +68,8 @@ use utoipa::{Modify, OpenApi};
         registries::list_services,
         registries::get_service,
         registries::replace_service,
+        reports::sla_report,
+        reports::simulate_sla,
         problems::list_problems,
         problems::get_problem,
         admin_clock::move_clock,
@@ -87,6 +89,7 @@ use utoipa::{Modify, OpenApi};
         (name = "services", description = "Business services, by the slug tickets carry"),
         (name = "contracts", description = "Contracts: which SLA and calendar a customer's (service's) tickets run on"),
         (name = "calendars", description = "Business calendars (time zone, weekly hours, holidays) and their deadline arithmetic"),
+        (name = "reports", description = "SLA reports (compliance, breaches, MTTA/MTTR, backlog) and simulations of a past period under a proposed SLA or calendar"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -3,7 +3,7 @@ use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
     admin_clock, alarms, calendars, catalogs, incidents, integrations, metrics, ops, problems,
-    registries,
+    registries, reports,
 };
 use actix_web::dev::{ResourceDef, Server};
 use actix_web::http::Method;
@@ -44,6 +44,7 @@ pub fn build_server(
             .configure(calendars::routes)
             .configure(catalogs::routes)
             .configure(registries::routes)
+            .configure(reports::routes)
             .configure(problems::routes)
             .service(admin_clock::move_clock)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))

@@ -13,6 +13,7 @@ mod local_leases;
 mod metrics;
 mod sla;
 mod sla_scheduler;
+mod sla_simulation;
 mod stream_locks;
 pub mod streams;
 
@@ -22,3 +23,4 @@ pub use execute::{Executed, Execution, ReadYourWrites};
 pub use ids::{Ids, UuidV7Ids};
 pub use local_leases::LocalLeases;
 pub use metrics::WriteMetrics;
+pub use sla_simulation::Proposal;

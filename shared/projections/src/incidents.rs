@@ -102,6 +102,7 @@ fn store(conn: &Connection, entry: &Touched) -> Result<Option<i64>, ProjectionEr
         return Ok(None);
     };
     let (_, key) = row::upsert(conn, state, &row::doc(state)?, !entry.existed)?;
+    crate::sla_targets::write(conn, state, entry.existed)?;
     if entry.links != state.links {
         row::write_links(conn, state, entry.existed)?;
     }

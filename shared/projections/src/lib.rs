@@ -19,6 +19,8 @@ mod row;
 mod row_per_aggregate;
 mod runner;
 mod sla_agenda;
+mod sla_report;
+pub mod sla_targets;
 mod time;
 
 pub use alarm_repeats::start as follow_repeat_counts;
@@ -28,3 +30,4 @@ pub use error::ProjectionError;
 pub use query::{Cursor, IncidentFilter, IncidentPage, IncidentSort, SlaStateFilter};
 pub use rebuild::{rebuild, RebuildReport};
 pub use runner::{ProjectionHandle, ProjectionRunner};
+pub use sla_report::TargetRow;

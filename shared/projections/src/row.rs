@@ -13,9 +13,9 @@ macro_rules! insert_sql {
         "INSERT INTO incidents (id, version, status, priority, title, assignee, assignment_group,
                                 service, configuration_item, customer, opened_at, updated_at,
                                 text_key, sla, sla_next_at, sla_due_at, sla_warn_at,
-                                sla_breached, sla_paused)
+                                sla_breached, sla_paused, resolved_at, closed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19)"
+                 ?18, ?19, ?20, ?21)"
     };
 }
 
@@ -32,7 +32,8 @@ const UPSERT: &str = concat!(
         updated_at = excluded.updated_at, sla = excluded.sla,
         sla_next_at = excluded.sla_next_at, sla_due_at = excluded.sla_due_at,
         sla_warn_at = excluded.sla_warn_at, sla_breached = excluded.sla_breached,
-        sla_paused = excluded.sla_paused
+        sla_paused = excluded.sla_paused, resolved_at = excluded.resolved_at,
+        closed_at = excluded.closed_at
      RETURNING seq, text_key"
 );
 
@@ -218,6 +219,8 @@ fn with_columns<T>(
         &warn_at,
         &sla.breached,
         &sla.paused,
+        &s.resolved_at.map(micros),
+        &s.closed_at.map(micros),
     ])
 }
 

@@ -144,6 +144,28 @@ impl IncidentSla {
             .collect()
     }
 
+    /// How the respond and resolve targets of a ticket of this priority came out (or stand)
+    /// on the ticket's calendar; none for a cancelled timer.
+    pub fn outcomes(&self, priority: Priority) -> Vec<(Target, crate::sla::Outcome)> {
+        let calendar = self.calendar();
+        self.targets(priority)
+            .into_iter()
+            .filter(|t| t.kind != TimerKind::Update)
+            .filter_map(|target| {
+                let watch = self.watch(target.kind);
+                (!watch.cancelled).then(|| {
+                    let outcome = crate::sla::outcome(
+                        &watch.runs,
+                        watch.met_at,
+                        target.business_seconds,
+                        &calendar,
+                    );
+                    (target, outcome)
+                })
+            })
+            .collect()
+    }
+
     /// Every threshold of the targets a ticket of this priority has now: warning, breach and
     /// the escalation levels that apply, in the current cycle of each timer.
     pub fn defined(&self, priority: Priority) -> Vec<Defined> {

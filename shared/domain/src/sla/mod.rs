@@ -7,6 +7,7 @@
 mod aggregate;
 mod definition;
 mod escalation;
+pub mod report;
 mod stopwatch;
 #[cfg(test)]
 mod tests;
@@ -15,5 +16,8 @@ mod threshold;
 pub use aggregate::*;
 pub use definition::{PriorityTargets, SlaSpec, TicketType};
 pub use escalation::EscalationLevel;
-pub use stopwatch::{Fact, Reach, Stopwatch, Target, TimerKind, TimerState, TimerView};
+pub use stopwatch::{
+    outcome, reached_at, Fact, Outcome, Reach, Run, Stopwatch, Target, TimerKind, TimerState,
+    TimerView,
+};
 pub use threshold::{Threshold, ThresholdKey, ThresholdReached};

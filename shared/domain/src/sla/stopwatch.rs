@@ -71,6 +71,32 @@ pub struct Stopwatch {
     /// threshold fires once per cycle.
     #[serde(default)]
     pub cycle: u32,
+    /// When it ran in its current cycle: what business time it ran is the same on any
+    /// calendar recomputed from these (reports, simulations under another calendar).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<Run>,
+}
+
+/// A stretch of wall-clock time the timer ran; `until` is None while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    pub from: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// How a target came out, from a timer's runs on a calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// When the business time run reached the target (in the past for a breach, ahead for a
+    /// running timer); for a target met in time, when it would have fallen due. None while
+    /// paused short of it.
+    pub due_at: Option<DateTime<Utc>>,
+    pub met_at: Option<DateTime<Utc>>,
+    /// Business seconds run when met.
+    pub met_after: Option<u64>,
+    /// Met, within the target.
+    pub on_time: bool,
 }
 
 /// A timer as the API shows it at an instant.
@@ -98,6 +124,7 @@ impl Stopwatch {
             met_after: None,
             cancelled: false,
             cycle: 0,
+            runs: Vec::new(),
         }
     }
 
@@ -112,11 +139,18 @@ impl Stopwatch {
     fn stop(&mut self, calendar: &Calendar, at: DateTime<Utc>) {
         self.banked = self.elapsed(calendar, at);
         self.running_since = None;
+        if let Some(run) = self.runs.last_mut().filter(|r| r.until.is_none()) {
+            run.until = Some(at);
+        }
     }
 
     fn run(&mut self, at: DateTime<Utc>) {
         if self.running_since.is_none() {
             self.running_since = Some(at);
+            self.runs.push(Run {
+                from: at,
+                until: None,
+            });
         }
         self.paused = false;
     }
@@ -124,8 +158,13 @@ impl Stopwatch {
     /// Starts a new cycle from zero, running if it ran (a paused timer stays paused).
     fn restart(&mut self, at: DateTime<Utc>) {
         self.banked = 0;
+        self.runs.clear();
         if self.running_since.is_some() {
             self.running_since = Some(at);
+            self.runs.push(Run {
+                from: at,
+                until: None,
+            });
         }
         self.met_at = None;
         self.met_after = None;
@@ -251,6 +290,54 @@ impl Stopwatch {
         calendar
             .deadline(since, seconds - self.banked)
             .map(Reach::At)
+    }
+}
+
+/// When the business time of `runs` on `calendar` reaches `seconds` (None if it does not).
+pub fn reached_at(runs: &[Run], seconds: u64, calendar: &Calendar) -> Option<DateTime<Utc>> {
+    let mut run_so_far = 0;
+    for run in runs {
+        let left = seconds.saturating_sub(run_so_far);
+        match run.until {
+            None => return calendar.deadline(run.from, left),
+            Some(until) => {
+                let length = calendar.business_seconds(run.from, until);
+                if run_so_far + length >= seconds {
+                    return calendar.deadline(run.from, left);
+                }
+                run_so_far += length;
+            }
+        }
+    }
+    None
+}
+
+/// How `target_seconds` came out for a timer that ran `runs` and was met at `met_at`, on
+/// `calendar`: the ticket's own, or another one being tried (a simulation).
+pub fn outcome(
+    runs: &[Run],
+    met_at: Option<DateTime<Utc>>,
+    target_seconds: u64,
+    calendar: &Calendar,
+) -> Outcome {
+    let met_after = met_at.map(|_| {
+        runs.iter()
+            .filter_map(|r| {
+                r.until
+                    .map(|until| calendar.business_seconds(r.from, until))
+            })
+            .sum::<u64>()
+    });
+    let on_time = met_after.is_some_and(|run| run <= target_seconds);
+    let due_at = match (met_at, met_after) {
+        (Some(at), Some(run)) if on_time => calendar.deadline(at, target_seconds - run),
+        _ => reached_at(runs, target_seconds, calendar),
+    };
+    Outcome {
+        due_at,
+        met_at,
+        met_after,
+        on_time,
     }
 }
 

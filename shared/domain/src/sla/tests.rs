@@ -192,3 +192,71 @@ fn a_response_after_the_target_is_a_breach_and_cancelling_stops_the_clock() {
     let view = cancelled.view(&t, &office(), berlin(8, 9, 0));
     assert_eq!((view.state, view.due_at), (TimerState::Cancelled, None));
 }
+
+#[test]
+fn the_runs_give_the_instant_a_late_target_was_missed_and_what_another_calendar_would_say() {
+    let t = target(TimerKind::Resolve, 4);
+    let calendar = office();
+    // Monday 9:00 to 11:00, pending until Tuesday 9:00, resolved Tuesday 12:00: 5h of 4h
+    let mut watch = run(
+        TimerKind::Resolve,
+        &t,
+        &[
+            (Fact::Opened, berlin(7, 9, 0)),
+            (Fact::Pended { pauses: true }, berlin(7, 11, 0)),
+        ],
+    );
+    watch.apply(Fact::WorkStarted, berlin(8, 9, 0), &calendar);
+    assert_eq!(
+        reached_at(&watch.runs, 4 * 3600, &calendar),
+        watch.view(&t, &calendar, berlin(8, 9, 0)).due_at,
+        "while running, the runs and the stopwatch agree on the deadline"
+    );
+    watch.apply(Fact::Resolved, berlin(8, 12, 0), &calendar);
+    let late = outcome(&watch.runs, watch.met_at, 4 * 3600, &calendar);
+    assert_eq!(late.met_after, Some(5 * 3600));
+    assert!(!late.on_time);
+    assert_eq!(
+        late.due_at,
+        Some(berlin(8, 11, 0)),
+        "2h Monday + 2h Tuesday"
+    );
+
+    // around the clock the same runs give the same answer: the pause covered the night
+    let always = Calendar::always();
+    let simulated = outcome(&watch.runs, watch.met_at, 4 * 3600, &always);
+    assert_eq!(simulated.met_after, Some(5 * 3600));
+    assert_eq!(simulated.due_at, Some(berlin(8, 11, 0)));
+    // with nine hours to resolve it would have been met, due Tuesday 16:00 by the office
+    let relaxed = outcome(&watch.runs, watch.met_at, 9 * 3600, &calendar);
+    assert!(relaxed.on_time);
+    assert_eq!(relaxed.due_at, Some(berlin(8, 16, 0)));
+}
+
+#[test]
+fn runs_match_the_banked_time_whatever_the_facts() {
+    let t = target(TimerKind::Resolve, 6);
+    let calendar = office();
+    let facts = [
+        (Fact::Opened, berlin(4, 16, 0)),
+        (Fact::Pended { pauses: true }, berlin(4, 17, 0)),
+        (Fact::WorkStarted, berlin(7, 10, 0)),
+        (Fact::Resolved, berlin(7, 11, 0)),
+        (Fact::Reopened, berlin(8, 9, 0)),
+        (Fact::Pended { pauses: false }, berlin(8, 10, 0)),
+        (Fact::Resolved, berlin(8, 15, 30)),
+    ];
+    let mut watch = Stopwatch::new(TimerKind::Resolve);
+    for (fact, at) in facts {
+        watch.apply(fact, at, &calendar);
+        let from_runs: u64 = watch
+            .runs
+            .iter()
+            .map(|r| calendar.business_seconds(r.from, r.until.unwrap_or(at)))
+            .sum();
+        assert_eq!(from_runs, watch.elapsed(&calendar, at), "after {fact:?}");
+    }
+    let result = outcome(&watch.runs, watch.met_at, t.business_seconds, &calendar);
+    assert_eq!(result.met_after, Some(watch.banked));
+    assert_eq!(result.met_after, Some(3600 + 3600 + 6 * 3600 + 1800));
+}

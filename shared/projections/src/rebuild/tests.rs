@@ -223,6 +223,8 @@ fn dump(path: &Path) -> Vec<String> {
         ("incident_docs", "WHERE 1 ORDER BY seq"),
         ("incident_links", "WHERE 1 ORDER BY source, kind, target"),
         ("incident_terms", "WHERE 1 ORDER BY term"),
+        ("sla_targets", "WHERE 1 ORDER BY incident, timer"),
+        ("sla_calendars", "WHERE 1 ORDER BY key"),
         ("checkpoints", "WHERE projection = 'incidents'"),
     ] {
         let mut stmt = conn

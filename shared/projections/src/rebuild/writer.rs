@@ -13,6 +13,7 @@ pub(crate) fn write(conn: &Connection, items: &[Item]) -> Result<(), ProjectionE
             Item::New { state, doc } => {
                 let (_, key) = rows.insert(state, doc)?;
                 row::write_links(conn, state, false)?;
+                crate::sla_targets::write(conn, state, false)?;
                 texts.push(TextChange {
                     key,
                     old: None,
