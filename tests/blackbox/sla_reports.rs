@@ -593,3 +593,79 @@ fn bad_report_requests_are_refused_with_the_field_named() {
     );
     not_json.problem(400);
 }
+
+#[test]
+fn the_reporting_job_writes_each_customers_month_as_json_and_csv() {
+    let app = spawn_app_with(&[("SERVICEDESK_CLOCK", "manual:2026-10-31T08:00:00Z")]);
+    setup(&app);
+    run(&app);
+    set_clock(&app, Utc.with_ymd_and_hms(2026, 12, 2, 6, 0, 0).unwrap());
+    let out = tempfile::tempdir().unwrap();
+    let reporter = app.issue_token(&["reporter"], "cron", "1h");
+    let job = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_servicedesk-reports"))
+            .args(args)
+            .env("SERVICEDESK_TOKEN", &reporter)
+            .output()
+            .unwrap()
+    };
+    let done = job(&[
+        "--url",
+        &app.base,
+        "--month",
+        "2026-11",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let log = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{log}");
+    assert!(
+        log.contains("2/2 customers"),
+        "the rate is logged off a terminal: {log}"
+    );
+    for customer in ["acme", "globex"] {
+        let dir = out.path().join("2026-11");
+        let written: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("{customer}.json"))).unwrap(),
+        )
+        .unwrap();
+        let asked = app
+            .get(&format!("/api/v1/reports/sla?from=2026-11-01&to=2026-12-01&customer={customer}&breach_limit=10000"))
+            .json();
+        assert_eq!(written, asked, "{customer}");
+        assert!(written["totals"]["respond"]["settled"].as_u64().unwrap() > 0);
+        let csv = std::fs::read_to_string(dir.join(format!("{customer}.csv"))).unwrap();
+        assert!(csv.lines().nth(1).unwrap().starts_with("total,"), "{csv}");
+        let breaches =
+            std::fs::read_to_string(dir.join(format!("{customer}-breaches.csv"))).unwrap();
+        assert_eq!(
+            breaches.lines().count() as u64,
+            1 + written["breaches_total"].as_u64().unwrap()
+        );
+    }
+    assert!(std::fs::read_dir(out.path().join("2026-11"))
+        .unwrap()
+        .all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".partial")));
+
+    let bad = job(&[
+        "--url",
+        &app.base,
+        "--month",
+        "November",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2026-11"));
+    let unreachable = job(&[
+        "--url",
+        "http://127.0.0.1:9",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(unreachable.status.code(), Some(2));
+}
