@@ -23,4 +23,5 @@ pub use execute::{Executed, Execution, ReadYourWrites};
 pub use ids::{Ids, UuidV7Ids};
 pub use local_leases::LocalLeases;
 pub use metrics::WriteMetrics;
+pub use sla_scheduler::Agenda as SlaAgenda;
 pub use sla_simulation::Proposal;

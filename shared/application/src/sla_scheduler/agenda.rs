@@ -4,16 +4,17 @@
 use servicedesk_domain::incident::IncidentId;
 use std::collections::{BTreeSet, HashMap};
 
-/// Instants are microseconds since the epoch (as the read model keeps them).
+/// Instants are microseconds since the epoch (as the read model keeps them). Public for the
+/// benchmark, which weighs it.
 #[derive(Default)]
-pub(super) struct Agenda {
+pub struct Agenda {
     by_time: BTreeSet<(i64, IncidentId)>,
     by_id: HashMap<IncidentId, i64>,
 }
 
 impl Agenda {
     /// Sets (or clears, with None) when `id` is due next.
-    pub(super) fn set(&mut self, id: IncidentId, at: Option<i64>) {
+    pub fn set(&mut self, id: IncidentId, at: Option<i64>) {
         if let Some(old) = self.by_id.remove(&id) {
             self.by_time.remove(&(old, id));
         }
@@ -24,7 +25,7 @@ impl Agenda {
     }
 
     /// Takes up to `limit` incidents due at or before `now`, earliest first.
-    pub(super) fn take_due(&mut self, now: i64, limit: usize) -> Vec<(IncidentId, i64)> {
+    pub fn take_due(&mut self, now: i64, limit: usize) -> Vec<(IncidentId, i64)> {
         let mut due = Vec::new();
         while due.len() < limit {
             match self.by_time.first() {
@@ -39,8 +40,12 @@ impl Agenda {
         due
     }
 
-    pub(super) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
     }
 }
 

@@ -14,8 +14,9 @@
 
 mod agenda;
 
+pub use agenda::Agenda;
+
 use crate::{App, AppError, Execution};
-use agenda::Agenda;
 use chrono::{DateTime, Utc};
 use servicedesk_domain::incident::{Incident, IncidentCommand, IncidentId};
 use servicedesk_store::{

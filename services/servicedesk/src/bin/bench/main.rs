@@ -21,6 +21,7 @@ mod report;
 mod search_load;
 mod seed;
 mod server;
+mod sla;
 mod store_throughput;
 
 use std::path::PathBuf;
@@ -48,6 +49,8 @@ pub struct Options {
     pub alarm_shapes: Vec<(usize, usize)>,
     /// Only issue 9's PostgreSQL benchmark, on the server at this URL.
     pub postgres: Option<String>,
+    /// Only issue 10's SLA benchmark.
+    pub sla_only: bool,
 }
 
 fn options() -> Options {
@@ -66,6 +69,7 @@ fn options() -> Options {
         listers: 8,
         alarm_shapes: vec![(20, 8), (1, 16), (1, 64)],
         postgres: None,
+        sla_only: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -77,6 +81,7 @@ fn options() -> Options {
             "--search-only",
             "--alarms-only",
             "--store-only",
+            "--sla-only",
         ]
         .contains(&args[i].as_str())
         {
@@ -85,6 +90,7 @@ fn options() -> Options {
             o.store_only |= args[i] == "--store-only";
             o.http_only |= args[i] == "--http-only";
             o.alarms_only |= args[i] == "--alarms-only";
+            o.sla_only |= args[i] == "--sla-only";
             i += 1;
             continue;
         }
@@ -111,7 +117,7 @@ fn options() -> Options {
                     .collect()
             }
             other => panic!(
-                "unknown argument {other}; known: --dir, --postgres <server url>, --incidents, --store-events, --http-seconds, --creators, --listers, --search-seconds, --alarm-shapes, --keep, --http-only, --search-only, --alarms-only, --store-only"
+                "unknown argument {other}; known: --dir, --postgres <server url>, --incidents, --store-events, --http-seconds, --creators, --listers, --search-seconds, --alarm-shapes, --keep, --http-only, --search-only, --alarms-only, --store-only, --sla-only"
             ),
         }
         i += 2;
@@ -135,6 +141,13 @@ fn main() {
     if let Some(url) = &options.postgres {
         let mut report = report::Report::default();
         postgres::run(&options, url, &mut report);
+        report.print();
+        std::fs::remove_dir_all(&options.dir).ok();
+        return;
+    }
+    if options.sla_only {
+        let mut report = report::Report::default();
+        sla::run(&options, &mut report);
         report.print();
         std::fs::remove_dir_all(&options.dir).ok();
         return;

@@ -64,6 +64,10 @@ impl Server {
         server
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn token(&self, role: Role) -> String {
         JwtKeys::new(SECRET.as_bytes(), "servicedesk", "servicedesk-api")
             .issue("bench", &[role], chrono::Utc::now().timestamp(), 3600)
