@@ -199,7 +199,7 @@ fn history(
             }),
         ));
         let resolved = answered + Duration::minutes(((r >> 24) % (3 * 24 * 60)) as i64);
-        if r % 2 == 0 && resolved < now {
+        if r.is_multiple_of(2) && resolved < now {
             steps.push((
                 resolved,
                 IncidentCommand::ChangeStatus(ChangeStatus {
