@@ -64,7 +64,7 @@ pub fn evolve(
             s.sla = Some(match s.sla.take() {
                 // A new contract or SLA keeps the business time already run and paused.
                 Some(mut sla) => {
-                    sla.applied = applied.clone();
+                    sla.reapply(applied.clone());
                     sla
                 }
                 None => super::sla::IncidentSla::start(

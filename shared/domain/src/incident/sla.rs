@@ -39,6 +39,30 @@ pub struct IncidentSla {
     pub update: Stopwatch,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reached: Vec<ThresholdKey>,
+    /// The calendar built from `applied.calendar` once, not at every event.
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    built: BuiltCalendar,
+}
+
+/// A cache, so it never makes two SLAs unequal.
+#[derive(Debug, Clone, Default)]
+struct BuiltCalendar(std::sync::OnceLock<Calendar>);
+
+impl PartialEq for BuiltCalendar {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for BuiltCalendar {}
+
+fn build(applied: &SlaApplied) -> Calendar {
+    applied
+        .calendar
+        .as_ref()
+        .and_then(|spec| spec.validate().ok())
+        .unwrap_or_else(Calendar::always)
 }
 
 fn update_watch() -> Stopwatch {
@@ -77,6 +101,7 @@ impl IncidentSla {
             resolve: Stopwatch::new(TimerKind::Resolve),
             update: update_watch(),
             reached: Vec::new(),
+            built: BuiltCalendar::default(),
         };
         sla.apply(Fact::Opened, opened_at);
         if assigned {
@@ -85,18 +110,28 @@ impl IncidentSla {
         sla
     }
 
-    pub fn calendar(&self) -> Calendar {
-        self.applied
-            .calendar
-            .as_ref()
-            .and_then(|spec| spec.validate().ok())
-            .unwrap_or_else(Calendar::always)
+    pub fn calendar(&self) -> &Calendar {
+        self.built.0.get_or_init(|| build(&self.applied))
+    }
+
+    /// Runs on under another contract, SLA or calendar, keeping the time already run.
+    pub fn reapply(&mut self, applied: SlaApplied) {
+        self.applied = applied;
+        self.built = BuiltCalendar::default();
     }
 
     fn apply(&mut self, fact: Fact, at: DateTime<Utc>) {
-        let calendar = self.calendar();
-        for watch in [&mut self.respond, &mut self.resolve, &mut self.update] {
-            watch.apply(fact, at, &calendar);
+        let Self {
+            applied,
+            respond,
+            resolve,
+            update,
+            built,
+            ..
+        } = self;
+        let calendar = built.0.get_or_init(|| build(applied));
+        for watch in [respond, resolve, update] {
+            watch.apply(fact, at, calendar);
         }
     }
 
