@@ -118,6 +118,20 @@ fn link(target: IncidentId) -> IncidentCommand {
     })
 }
 
+fn sla() -> IncidentCommand {
+    let spec = serde_json::json!({"name": "Gold", "targets": [
+        {"ticket_type": "incident", "priority": "P2", "respond_seconds": 1, "resolve_seconds": 3600}
+    ]});
+    let calendar = serde_json::json!({"name": "office", "time_zone": "Europe/Berlin",
+        "weekly": {"mon": [["09:00", "18:00"]], "thu": [["00:00", "24:00"]]}});
+    IncidentCommand::ApplySla(servicedesk_domain::incident::SlaApplied {
+        contract: uuid::Uuid::from_u128(1),
+        sla: uuid::Uuid::from_u128(2),
+        spec: serde_json::from_value(spec).unwrap(),
+        calendar: Some(serde_json::from_value(calendar).unwrap()),
+    })
+}
+
 fn comment() -> IncidentCommand {
     IncidentCommand::AddComment(AddComment {
         comment_id: uuid::Uuid::now_v7(),
@@ -135,10 +149,14 @@ async fn seed(store: Arc<dyn EventStore>) {
         now: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
     };
     let ids: Vec<IncidentId> = (0..13).map(|_| IncidentId(uuid::Uuid::now_v7())).collect();
-    // Whole histories, appended at once.
+    // Whole histories, appended at once; some under an SLA on a business calendar.
     for (n, id) in ids.iter().enumerate().take(6) {
-        log.run(*id, vec![open(*id, n), assign(&format!("agent{n}"))])
-            .await;
+        let mut commands = vec![open(*id, n)];
+        if n % 2 == 0 {
+            commands.push(sla());
+        }
+        commands.push(assign(&format!("agent{n}")));
+        log.run(*id, commands).await;
     }
     // A stream whose first event this build cannot read; it is opened later, and only then
     // gets a row (and its place in `seq` order).
@@ -171,7 +189,7 @@ async fn seed(store: Arc<dyn EventStore>) {
     )
     .await;
     for (n, id) in ids.iter().enumerate().take(12).skip(7) {
-        log.run(*id, vec![open(*id, n)]).await;
+        log.run(*id, vec![open(*id, n), sla()]).await;
     }
     log.states.insert(commented, None);
     log.run(commented, vec![open(commented, 12)]).await;
@@ -283,6 +301,15 @@ async fn rebuilt_rows_equal_live_rows_whatever_the_batches() {
     let incidents = expected.iter().filter(|r| r.starts_with("incidents:"));
     assert_eq!(incidents.count(), 13);
     assert!(expected.iter().any(|r| r.starts_with("incident_links:")));
+    assert!(
+        expected
+            .iter()
+            .filter(|r| r.starts_with("sla_targets:"))
+            .count()
+            >= 10,
+        "SLA targets are compared too"
+    );
+    assert!(expected.iter().any(|r| r.starts_with("sla_calendars:")));
     for batch in [1, 2, 3, 7] {
         let path = dir.path().join(format!("live-{batch}.db"));
         assert_eq!(
