@@ -42,8 +42,11 @@ CREATE TABLE IF NOT EXISTS incidents (
 -- How each respond and resolve target of an incident under an SLA came out (or stands), for
 -- SLA reports: derived from the incident's stopwatches (IncidentSla::outcomes). A target is
 -- settled when met in time (at met_at) or missed (at due_at, the instant the business time
--- reached it); settled_at is NULL for one paused short of its target.
+-- reached it); settled_at is 9223372036854775807 for one not settled (still running, or
+-- paused short of its target). The rows are kept in settled_at order, so a report over a
+-- period reads one contiguous range.
 CREATE TABLE IF NOT EXISTS sla_targets (
+    settled_at     INTEGER NOT NULL,
     incident       TEXT    NOT NULL,
     timer          TEXT    NOT NULL,   -- respond | resolve
     customer       TEXT,
@@ -55,10 +58,9 @@ CREATE TABLE IF NOT EXISTS sla_targets (
     met_at         INTEGER,
     met_after      INTEGER,            -- business seconds run when met
     on_time        INTEGER NOT NULL,
-    settled_at     INTEGER,
     calendar       TEXT,               -- sla_calendars.key; NULL: around the clock
     runs           TEXT    NOT NULL,   -- "from:until,from:" in microseconds (simulations)
-    PRIMARY KEY (incident, timer)
+    PRIMARY KEY (settled_at, incident, timer)
 ) WITHOUT ROWID;
 
 -- The calendars tickets ran on, as snapshotted on them, once each (key: SHA-256 of the JSON).

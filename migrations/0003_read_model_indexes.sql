@@ -14,8 +14,10 @@ CREATE INDEX IF NOT EXISTS incidents_by_customer ON incidents (customer, opened_
 -- the SLA scheduler's wake-up list, and "what breaches next?"
 CREATE INDEX IF NOT EXISTS incidents_by_sla_next ON incidents (sla_next_at) WHERE sla_next_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS incidents_by_sla_due  ON incidents (sla_due_at);
-CREATE INDEX IF NOT EXISTS sla_targets_by_settled ON sla_targets (settled_at) WHERE settled_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS incidents_by_resolved ON incidents (resolved_at);
+CREATE INDEX IF NOT EXISTS sla_targets_by_incident ON sla_targets (incident);
+-- the backlog at an instant, read from the index alone
+CREATE INDEX IF NOT EXISTS incidents_backlog ON incidents
+    (opened_at, resolved_at, closed_at, priority, customer, service);
 CREATE INDEX IF NOT EXISTS incident_links_by_target ON incident_links (target);
 CREATE INDEX IF NOT EXISTS integrations_by_key ON integrations (key_sha256);
 -- by last change, not last_seen: a repeat then updates its row without moving index entries

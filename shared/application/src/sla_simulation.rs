@@ -7,11 +7,12 @@ use crate::{App, AppError};
 use chrono::{DateTime, Utc};
 use servicedesk_domain::calendar::{Calendar, CalendarSpec};
 use servicedesk_domain::sla::report::{
-    ReportScope, Settled, Simulation, Tally, TargetResult, TicketComparison,
+    ReportFigures, ReportScope, Settled, Simulation, Tally, TargetResult, TicketComparison,
 };
-use servicedesk_domain::sla::{outcome, SlaSpec, TicketType};
-use servicedesk_projections::TargetRow;
-use std::collections::HashMap;
+use servicedesk_domain::sla::{outcome, SlaSpec, TicketType, TimerKind};
+use servicedesk_domain::Priority;
+use servicedesk_projections::{SlaCalendars, TargetRow};
+use std::collections::{BinaryHeap, HashMap};
 
 /// What is tried in place of what the tickets ran on (either or both).
 #[derive(Debug, Clone, Default)]
@@ -34,49 +35,112 @@ impl App {
                 group_by: None,
                 ..scope.clone()
             })?;
-            let rows = db.sla_target_rows(&scope)?;
-            Ok(simulate(&scope, &proposal, &rows, real.totals, limit))
+            let mut replay = Replay::new(&scope, &proposal, limit);
+            db.each_sla_target(&scope, &mut |calendars, row| {
+                if replay.own.is_empty() && !calendars.is_empty() {
+                    replay.calendars(calendars);
+                }
+                replay.row(&row);
+            })?;
+            Ok(replay.finish(real.totals))
         })
         .await
     }
 }
 
-fn simulate(
-    scope: &ReportScope,
-    proposal: &Proposal,
-    rows: &[TargetRow],
-    real: servicedesk_domain::sla::report::ReportFigures,
+/// Where a listed ticket sorts: changed ones first, then in the order the tickets opened.
+type Place = (bool, DateTime<Utc>, uuid::Uuid, u8);
+
+struct Listed {
+    place: Place,
+    ticket: TicketComparison,
+}
+
+impl PartialEq for Listed {
+    fn eq(&self, other: &Self) -> bool {
+        self.place == other.place
+    }
+}
+impl Eq for Listed {}
+impl PartialOrd for Listed {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Listed {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.place.cmp(&other.place)
+    }
+}
+
+struct Replay<'a> {
+    scope: &'a ReportScope,
+    proposal: &'a Proposal,
+    proposed_calendar: Option<Calendar>,
+    /// The tickets' own calendars, built once each.
+    own: HashMap<String, Calendar>,
+    /// Proposed target seconds per (priority, timer), looked up once each.
+    targets: HashMap<(Priority, TimerKind), Option<u64>>,
+    tally: Tally,
+    total: u64,
+    changed: u64,
     limit: usize,
-) -> Simulation {
-    let proposed_calendar = proposal
-        .calendar
-        .as_ref()
-        .and_then(|spec| spec.validate().ok());
-    let mut own_calendars: HashMap<String, Calendar> = HashMap::new();
-    let mut tally = Tally::default();
-    let mut compared = Vec::with_capacity(rows.len());
-    for row in rows {
-        let calendar = match (&proposed_calendar, &row.calendar) {
-            (Some(proposed), _) => proposed.clone(),
-            (None, Some(spec)) => {
-                let key = serde_json::to_string(spec).unwrap_or_default();
-                own_calendars
-                    .entry(key)
-                    .or_insert_with(|| spec.validate().unwrap_or_else(|_| Calendar::always()))
-                    .clone()
-            }
-            (None, None) => Calendar::always(),
-        };
-        let target_seconds = match &proposal.sla {
-            Some(sla) => sla
-                .targets_for(TicketType::Incident, row.priority)
-                .into_iter()
-                .find(|t| t.kind == row.timer)
-                .map(|t| t.business_seconds),
-            None => Some(row.target_seconds),
-        };
-        let real_result = result(
+    /// The first `limit` in listing order (a max-heap: the last of them on top).
+    listed: BinaryHeap<Listed>,
+}
+
+impl<'a> Replay<'a> {
+    fn new(scope: &'a ReportScope, proposal: &'a Proposal, limit: usize) -> Self {
+        Self {
             scope,
+            proposal,
+            proposed_calendar: proposal.calendar.as_ref().and_then(|s| s.validate().ok()),
+            own: HashMap::new(),
+            targets: HashMap::new(),
+            tally: Tally::default(),
+            total: 0,
+            changed: 0,
+            limit,
+            listed: BinaryHeap::new(),
+        }
+    }
+
+    fn calendars(&mut self, calendars: &SlaCalendars) {
+        self.own = calendars
+            .iter()
+            .map(|(key, spec)| {
+                let key = key.clone();
+                let calendar = spec.validate().unwrap_or_else(|_| Calendar::always());
+                (key, calendar)
+            })
+            .collect();
+    }
+
+    fn target_seconds(&mut self, row: &TargetRow) -> Option<u64> {
+        let Some(sla) = &self.proposal.sla else {
+            return Some(row.target_seconds);
+        };
+        *self
+            .targets
+            .entry((row.priority, row.timer))
+            .or_insert_with(|| {
+                sla.targets_for(TicketType::Incident, row.priority)
+                    .into_iter()
+                    .find(|t| t.kind == row.timer)
+                    .map(|t| t.business_seconds)
+            })
+    }
+
+    fn row(&mut self, row: &TargetRow) {
+        let target_seconds = self.target_seconds(row);
+        let always = Calendar::always();
+        let calendar = match (&self.proposed_calendar, &row.calendar) {
+            (Some(proposed), _) => proposed,
+            (None, Some(key)) => self.own.get(key).unwrap_or(&always),
+            (None, None) => &always,
+        };
+        let real = result(
+            self.scope,
             Some(row.target_seconds),
             row.due_at,
             row.met_at,
@@ -84,10 +148,10 @@ fn simulate(
         );
         let simulated = match target_seconds {
             Some(seconds) => {
-                let o = outcome(&row.runs, row.met_at, seconds, &calendar);
-                let r = result(scope, Some(seconds), o.due_at, o.met_at, o.on_time);
+                let o = outcome(&row.runs, row.met_at, seconds, calendar);
+                let r = result(self.scope, Some(seconds), o.due_at, o.met_at, o.on_time);
                 if r.settled_in_period {
-                    tally.add(
+                    self.tally.add(
                         row.timer,
                         Settled {
                             count: 1,
@@ -110,37 +174,55 @@ fn simulate(
                 settled_in_period: false,
             },
         };
-        if !real_result.settled_in_period && !simulated.settled_in_period {
-            continue;
+        if !real.settled_in_period && !simulated.settled_in_period {
+            return;
         }
-        let changed = real_result.on_time != simulated.on_time
-            || real_result.settled_in_period != simulated.settled_in_period;
-        compared.push(TicketComparison {
-            incident: row.incident,
-            link: format!("/api/v1/incidents/{}", row.incident),
-            timer: row.timer,
-            priority: row.priority,
-            customer: row.customer.clone(),
-            service: row.service.clone(),
-            real: real_result,
-            simulated,
-            changed,
+        let changed = real.on_time != simulated.on_time
+            || real.settled_in_period != simulated.settled_in_period;
+        self.total += 1;
+        self.changed += u64::from(changed);
+        let place = (!changed, row.opened_at, row.incident, row.timer as u8);
+        let full = self.listed.len() >= self.limit;
+        if full && self.listed.peek().is_none_or(|last| place >= last.place) {
+            return;
+        }
+        self.listed.push(Listed {
+            place,
+            ticket: TicketComparison {
+                incident: row.incident,
+                link: format!("/api/v1/incidents/{}", row.incident),
+                timer: row.timer,
+                priority: row.priority,
+                customer: row.customer.clone(),
+                service: row.service.clone(),
+                opened_at: row.opened_at,
+                real,
+                simulated,
+                changed,
+            },
         });
+        if self.listed.len() > self.limit {
+            self.listed.pop();
+        }
     }
-    let tickets_total = compared.len() as u64;
-    let tickets_changed = compared.iter().filter(|c| c.changed).count() as u64;
-    // changed first; otherwise the order the tickets opened in (a stable sort keeps it)
-    compared.sort_by_key(|c| !c.changed);
-    compared.truncate(limit);
-    Simulation {
-        from: scope.from,
-        to: scope.to,
-        as_of: scope.as_of,
-        simulated: tally.figures(None, real.backlog.clone()),
-        real,
-        tickets_total,
-        tickets_changed,
-        tickets: compared,
+
+    fn finish(self, real: ReportFigures) -> Simulation {
+        let tickets = self
+            .listed
+            .into_sorted_vec()
+            .into_iter()
+            .map(|l| l.ticket)
+            .collect();
+        Simulation {
+            from: self.scope.from,
+            to: self.scope.to,
+            as_of: self.scope.as_of,
+            simulated: self.tally.figures(None, real.backlog.clone()),
+            real,
+            tickets_total: self.total,
+            tickets_changed: self.changed,
+            tickets,
+        }
     }
 }
 

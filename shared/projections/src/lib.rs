@@ -30,4 +30,4 @@ pub use error::ProjectionError;
 pub use query::{Cursor, IncidentFilter, IncidentPage, IncidentSort, SlaStateFilter};
 pub use rebuild::{rebuild, RebuildReport};
 pub use runner::{ProjectionHandle, ProjectionRunner};
-pub use sla_report::TargetRow;
+pub use sla_report::{SlaCalendars, TargetRow};

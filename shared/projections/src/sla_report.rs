@@ -32,35 +32,80 @@ fn build(conn: &rusqlite::Connection, scope: &ReportScope) -> Result<SlaReport, 
 
     let mut tallies: BTreeMap<Option<String>, Tally> = BTreeMap::new();
     let mut total = Tally::default();
-    let sql = format!(
-        "SELECT {group}, timer, COUNT(*), SUM(on_time), COUNT(met_at),
-                TOTAL(CASE WHEN met_at IS NOT NULL THEN met_after END),
-                TOTAL(CASE WHEN met_at IS NOT NULL THEN met_at - opened_at END) / 1e6
-         FROM sla_targets WHERE settled_at >= ? AND settled_at < ? {filters}
-         GROUP BY 1, 2"
-    );
+    // Conditional sums instead of grouping by timer: without `group_by` the rows need no sort.
+    let per_timer = |timer: &str| {
+        format!(
+            "SUM(timer = '{timer}'), SUM(timer = '{timer}' AND on_time),
+             SUM(timer = '{timer}' AND met_at IS NOT NULL),
+             TOTAL(CASE WHEN timer = '{timer}' AND met_at IS NOT NULL THEN met_after END),
+             TOTAL(CASE WHEN timer = '{timer}' AND met_at IS NOT NULL THEN met_at - opened_at END) / 1e6"
+        )
+    };
     let mut params = vec![Value::Integer(from), Value::Integer(until)];
     params.extend(filter_params.iter().cloned());
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-    while let Some(row) = rows.next()? {
-        let key = group_key(scope.group_by, row.get::<_, Value>(0)?);
-        let timer = match row.get::<_, String>(1)?.as_str() {
-            "respond" => TimerKind::Respond,
-            "resolve" => TimerKind::Resolve,
-            _ => continue,
-        };
-        let settled = Settled {
-            count: row.get::<_, i64>(2)? as u64,
-            on_time: row.get::<_, i64>(3)? as u64,
-            met: row.get::<_, i64>(4)? as u64,
-            business_seconds: row.get(5)?,
-            wall_seconds: row.get(6)?,
-        };
-        total.add(timer, settled);
-        if scope.group_by.is_some() {
-            tallies.entry(key).or_default().add(timer, settled);
+    if scope.group_by.is_none() {
+        let sql = format!(
+            "SELECT {}, {} FROM sla_targets WHERE settled_at >= ? AND settled_at < ? {filters}",
+            per_timer("respond"),
+            per_timer("resolve")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        while let Some(row) = rows.next()? {
+            for (i, timer) in [TimerKind::Respond, TimerKind::Resolve]
+                .into_iter()
+                .enumerate()
+            {
+                let column = i * 5;
+                let count = |c: usize| row.get::<_, Option<i64>>(c).map(|n| n.unwrap_or(0) as u64);
+                total.add(
+                    timer,
+                    Settled {
+                        count: count(column)?,
+                        on_time: count(column + 1)?,
+                        met: count(column + 2)?,
+                        business_seconds: row.get(column + 3)?,
+                        wall_seconds: row.get(column + 4)?,
+                    },
+                );
+            }
         }
+    } else {
+        // Summed here rather than by GROUP BY, which would sort every settled row first.
+        let sql = format!(
+            "SELECT {group}, timer = 'respond', on_time, met_at IS NOT NULL, met_after,
+                    met_at - opened_at
+             FROM sla_targets WHERE settled_at >= ? AND settled_at < ? {filters}"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut groups = Groups::default();
+        while let Some(row) = rows.next()? {
+            let timer = if row.get::<_, bool>(1)? {
+                TimerKind::Respond
+            } else {
+                TimerKind::Resolve
+            };
+            let met: bool = row.get(3)?;
+            let settled = Settled {
+                count: 1,
+                on_time: u64::from(row.get::<_, bool>(2)?),
+                met: u64::from(met),
+                business_seconds: if met {
+                    row.get::<_, Option<i64>>(4)?.unwrap_or(0) as f64
+                } else {
+                    0.0
+                },
+                wall_seconds: if met {
+                    row.get::<_, Option<i64>>(5)?.unwrap_or(0) as f64 / 1e6
+                } else {
+                    0.0
+                },
+            };
+            total.add(timer, settled);
+            groups.slot(row.get_ref(0)?)?.add(timer, settled);
+        }
+        tallies = groups.into_keys(scope.group_by);
     }
 
     let (total_backlog, mut backlogs) = backlog(conn, scope, group, &filters, &filter_params)?;
@@ -91,6 +136,51 @@ fn build(conn: &rusqlite::Connection, scope: &ReportScope) -> Result<SlaReport, 
         breaches_total,
         breaches,
     })
+}
+
+/// Tallies by a row's group value, found without copying the value for every row.
+#[derive(Default)]
+struct Groups {
+    texts: std::collections::HashMap<String, Tally>,
+    numbers: BTreeMap<i64, Tally>,
+    none: Option<Tally>,
+}
+
+impl Groups {
+    fn slot(
+        &mut self,
+        value: rusqlite::types::ValueRef<'_>,
+    ) -> Result<&mut Tally, ProjectionError> {
+        use rusqlite::types::ValueRef;
+        Ok(match value {
+            ValueRef::Text(bytes) => {
+                let text = std::str::from_utf8(bytes)
+                    .map_err(|e| ProjectionError::Corrupt(e.to_string()))?;
+                if !self.texts.contains_key(text) {
+                    self.texts.insert(text.to_owned(), Tally::default());
+                }
+                self.texts
+                    .get_mut(text)
+                    .ok_or_else(|| ProjectionError::Corrupt("group".to_owned()))?
+            }
+            ValueRef::Integer(n) => self.numbers.entry(n).or_default(),
+            _ => self.none.get_or_insert_with(Tally::default),
+        })
+    }
+
+    fn into_keys(self, group_by: Option<GroupBy>) -> BTreeMap<Option<String>, Tally> {
+        let mut keyed = BTreeMap::new();
+        for (text, tally) in self.texts {
+            keyed.insert(Some(text), tally);
+        }
+        for (n, tally) in self.numbers {
+            keyed.insert(group_key(group_by, Value::Integer(n)), tally);
+        }
+        if let Some(tally) = self.none {
+            keyed.insert(None, tally);
+        }
+        keyed
+    }
 }
 
 fn group_column(group_by: Option<GroupBy>) -> &'static str {
@@ -142,8 +232,9 @@ fn filters(scope: &ReportScope) -> (String, Vec<Value>) {
 
 type Backlogs = BTreeMap<Option<String>, Backlog>;
 
-/// Tickets open at `as_of` (opened before, not resolved, closed or cancelled by then), by age.
-/// A ticket reopened after `as_of` is judged by its last resolution.
+/// Tickets open at `as_of` (opened before, not resolved, closed or cancelled by then), by age,
+/// read from the `incidents_backlog` index alone. A ticket reopened after `as_of` is judged by
+/// its last resolution.
 fn backlog(
     conn: &rusqlite::Connection,
     scope: &ReportScope,
@@ -152,38 +243,50 @@ fn backlog(
     filter_params: &[Value],
 ) -> Result<(Backlog, Backlogs), ProjectionError> {
     let at = scope.as_of.timestamp_micros();
-    let [b1, b2, b3, b4] = Backlog::BOUNDS.map(|b| b * 1_000_000);
-    let sql = format!(
-        "SELECT {group}, CASE WHEN ?1 - opened_at < {b1} THEN 0 WHEN ?1 - opened_at < {b2} THEN 1
-                WHEN ?1 - opened_at < {b3} THEN 2 WHEN ?1 - opened_at < {b4} THEN 3 ELSE 4 END,
-                COUNT(*)
-         FROM incidents
-         WHERE opened_at < ?1 AND (resolved_at IS NULL OR resolved_at >= ?1)
-               AND (closed_at IS NULL OR closed_at >= ?1) {filters}
-         GROUP BY 1, 2"
+    let open = format!(
+        "FROM incidents WHERE opened_at < ?1 AND (resolved_at IS NULL OR resolved_at >= ?1)
+               AND (closed_at IS NULL OR closed_at >= ?1) {filters}"
     );
     let mut params = vec![Value::Integer(at)];
     params.extend(filter_params.iter().cloned());
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut total = Backlog::default();
     let mut groups = Backlogs::new();
-    while let Some(row) = rows.next()? {
-        let key = group_key(scope.group_by, row.get::<_, Value>(0)?);
-        let bucket: i64 = row.get(1)?;
-        let count = row.get::<_, i64>(2)? as u64;
-        // any age inside the bucket lands in it
-        let age = match bucket {
-            0 => 0,
-            4 => i64::MAX,
-            n => Backlog::BOUNDS[n as usize - 1],
-        };
-        total.add(age, count);
-        if scope.group_by.is_some() {
-            groups.entry(key).or_default().add(age, count);
+    if scope.group_by.is_none() {
+        let [b1, b2, b3, b4] = Backlog::BOUNDS.map(|b| b * 1_000_000);
+        let sql = format!(
+            "SELECT SUM(?1 - opened_at < {b1}), SUM(?1 - opened_at >= {b1} AND ?1 - opened_at < {b2}),
+                    SUM(?1 - opened_at >= {b2} AND ?1 - opened_at < {b3}),
+                    SUM(?1 - opened_at >= {b3} AND ?1 - opened_at < {b4}),
+                    SUM(?1 - opened_at >= {b4}) {open}"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let counts: [Option<i64>; 5] = stmt.query_row(rusqlite::params_from_iter(params), |r| {
+            Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])
+        })?;
+        for (bucket, count) in counts.into_iter().enumerate() {
+            total.add(bucket_age(bucket), count.unwrap_or(0) as u64);
         }
+        return Ok((total, groups));
+    }
+    let sql = format!("SELECT {group}, ?1 - opened_at {open}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    while let Some(row) = rows.next()? {
+        let age = row.get::<_, i64>(1)? / 1_000_000;
+        total.add(age, 1);
+        let key = group_key(scope.group_by, row.get(0)?);
+        groups.entry(key).or_default().add(age, 1);
     }
     Ok((total, groups))
+}
+
+/// An age inside bucket `n` of [`Backlog::BOUNDS`].
+fn bucket_age(n: usize) -> i64 {
+    match n {
+        0 => 0,
+        n if n <= Backlog::BOUNDS.len() => Backlog::BOUNDS[n - 1],
+        _ => i64::MAX,
+    }
 }
 
 fn breaches(
@@ -262,75 +365,93 @@ pub struct TargetRow {
     pub opened_at: chrono::DateTime<chrono::Utc>,
     pub met_at: Option<chrono::DateTime<chrono::Utc>>,
     pub runs: Vec<servicedesk_domain::sla::Run>,
-    /// The calendar the ticket ran on (None: around the clock).
-    pub calendar: Option<servicedesk_domain::calendar::CalendarSpec>,
+    /// The key of the calendar the ticket ran on in [`SlaCalendars`] (None: around the clock).
+    pub calendar: Option<String>,
     pub target_seconds: u64,
     pub due_at: Option<chrono::DateTime<chrono::Utc>>,
     pub on_time: bool,
 }
 
+/// The calendars tickets ran on, by key.
+pub type SlaCalendars =
+    std::collections::HashMap<String, servicedesk_domain::calendar::CalendarSpec>;
+
 impl ReadModelDb {
-    /// The targets in scope that were not settled before the period began (settled in it,
-    /// later, or not yet), for a simulation to replay.
-    pub fn sla_target_rows(&self, scope: &ReportScope) -> Result<Vec<TargetRow>, ProjectionError> {
+    /// Hands `each` the targets in scope that were not settled before the period began
+    /// (settled in it, later, or not yet), for a simulation to replay, with the calendars they
+    /// ran on. One snapshot; the rows are not all held at once.
+    pub fn each_sla_target(
+        &self,
+        scope: &ReportScope,
+        each: &mut dyn FnMut(&SlaCalendars, TargetRow),
+    ) -> Result<(), ProjectionError> {
         self.read(|conn| {
-            let mut calendars = std::collections::HashMap::new();
+            let snapshot = conn.unchecked_transaction()?;
+            let mut found = SlaCalendars::new();
             let mut stmt = conn.prepare_cached("SELECT key, spec FROM sla_calendars")?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 let key: String = row.get(0)?;
-                let spec: servicedesk_domain::calendar::CalendarSpec =
-                    serde_json::from_str(&row.get::<_, String>(1)?)
-                        .map_err(|e| ProjectionError::Corrupt(format!("calendar {key}: {e}")))?;
-                calendars.insert(key, spec);
+                let spec = serde_json::from_str(&row.get::<_, String>(1)?)
+                    .map_err(|e| ProjectionError::Corrupt(format!("calendar {key}: {e}")))?;
+                found.insert(key, spec);
             }
             let (filters, filter_params) = filters(scope);
             let sql = format!(
                 "SELECT incident, timer, priority, customer, service, opened_at, met_at, runs,
                         calendar, target_seconds, due_at, on_time
                  FROM sla_targets
-                 WHERE opened_at < ? AND (settled_at IS NULL OR settled_at >= ?) {filters}
-                 ORDER BY opened_at, incident, timer"
+                 WHERE settled_at >= ? AND opened_at < ? {filters}"
             );
             let mut params = vec![
-                Value::Integer(scope.as_of.timestamp_micros()),
                 Value::Integer(scope.from.timestamp_micros()),
+                Value::Integer(scope.as_of.timestamp_micros()),
             ];
             params.extend(filter_params);
             let mut stmt = conn.prepare_cached(&sql)?;
             let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
             let instant =
                 |micros: Option<i64>| micros.and_then(chrono::DateTime::from_timestamp_micros);
-            let mut found = Vec::new();
             while let Some(row) = rows.next()? {
-                let id: String = row.get(0)?;
-                let timer = if row.get::<_, String>(1)? == "respond" {
+                let id = row.get_ref(0)?.as_str().map_err(corrupt)?;
+                let incident = uuid::Uuid::parse_str(id)
+                    .map_err(|e| ProjectionError::Corrupt(format!("incident {id}: {e}")))?;
+                let timer = if row.get_ref(1)?.as_str().map_err(corrupt)? == "respond" {
                     TimerKind::Respond
                 } else {
                     TimerKind::Resolve
                 };
-                let calendar_key: Option<String> = row.get(8)?;
-                found.push(TargetRow {
-                    incident: uuid::Uuid::parse_str(&id)
-                        .map_err(|e| ProjectionError::Corrupt(format!("incident {id}: {e}")))?,
-                    timer,
-                    priority: u8::try_from(row.get::<_, i64>(2)?)
-                        .ok()
-                        .and_then(Priority::from_rank)
-                        .unwrap_or(Priority::P5),
-                    customer: row.get(3)?,
-                    service: row.get(4)?,
-                    opened_at: instant(Some(row.get(5)?))
-                        .ok_or_else(|| ProjectionError::Corrupt(format!("opened_at of {id}")))?,
-                    met_at: instant(row.get(6)?),
-                    runs: crate::sla_targets::decode_runs(&row.get::<_, String>(7)?)?,
-                    calendar: calendar_key.and_then(|k| calendars.get(&k).cloned()),
-                    target_seconds: row.get::<_, i64>(9)? as u64,
-                    due_at: instant(row.get(10)?),
-                    on_time: row.get(11)?,
-                });
+                each(
+                    &found,
+                    TargetRow {
+                        incident,
+                        timer,
+                        priority: u8::try_from(row.get::<_, i64>(2)?)
+                            .ok()
+                            .and_then(Priority::from_rank)
+                            .unwrap_or(Priority::P5),
+                        customer: row.get(3)?,
+                        service: row.get(4)?,
+                        opened_at: instant(Some(row.get(5)?)).ok_or_else(|| {
+                            ProjectionError::Corrupt(format!("opened_at of {incident}"))
+                        })?,
+                        met_at: instant(row.get(6)?),
+                        runs: crate::sla_targets::decode_runs(
+                            row.get_ref(7)?.as_str().map_err(corrupt)?,
+                        )?,
+                        calendar: row.get(8)?,
+                        target_seconds: row.get::<_, i64>(9)? as u64,
+                        due_at: instant(row.get(10)?),
+                        on_time: row.get(11)?,
+                    },
+                );
             }
-            Ok(found)
+            snapshot.commit()?;
+            Ok(())
         })
     }
+}
+
+fn corrupt(e: rusqlite::types::FromSqlError) -> ProjectionError {
+    ProjectionError::Corrupt(e.to_string())
 }

@@ -8,6 +8,9 @@ use servicedesk_domain::incident::Incident;
 use servicedesk_domain::sla::{Run, TimerKind};
 use sha2::{Digest, Sha256};
 
+/// `settled_at` of a target not settled yet: after every period.
+pub const NOT_SETTLED: i64 = i64::MAX;
+
 /// Writes the incident's target rows; `replace` first drops those it had.
 pub(crate) fn write(
     conn: &Connection,
@@ -30,6 +33,7 @@ pub(crate) fn write(
         "INSERT INTO sla_targets (incident, timer, customer, service, priority, target_seconds,
              opened_at, due_at, met_at, met_after, on_time, settled_at, calendar, runs)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        // settled_at: NOT_SETTLED when None (see the table)
     )?;
     for (target, outcome) in sla.outcomes(state.priority) {
         let watch = sla.watch(target.kind);
@@ -50,7 +54,7 @@ pub(crate) fn write(
             outcome.met_at.map(micros),
             outcome.met_after.and_then(|s| i64::try_from(s).ok()),
             outcome.on_time,
-            settled_at.map(micros),
+            settled_at.map_or(NOT_SETTLED, micros),
             calendar,
             encode_runs(&watch.runs),
         ])?;

@@ -107,8 +107,13 @@ fn segment_intervals(
 }
 
 impl Calendar {
-    /// The business intervals of one local date, in order, as UTC instants.
-    fn intervals_on(&self, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    /// The business intervals of one local date, in order, as UTC instants (remembered).
+    fn intervals_on(&self, date: NaiveDate) -> super::Intervals {
+        self.days
+            .get_or(date, || self.compute_intervals_on(date).into())
+    }
+
+    fn compute_intervals_on(&self, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         let Week::Hours(days) = &self.week else {
             return Vec::new();
         };
@@ -149,7 +154,7 @@ impl Calendar {
         // From the day before: its last segment may still be running in another offset.
         let mut date = self.local_date(start).pred_opt()?;
         for _ in 0..HORIZON_DAYS {
-            for (from, to) in self.intervals_on(date) {
+            for &(from, to) in self.intervals_on(date).iter() {
                 if to <= start {
                     continue;
                 }
@@ -180,7 +185,7 @@ impl Calendar {
         };
         let last = self.local_date(to);
         while date <= last {
-            for (a, b) in self.intervals_on(date) {
+            for &(a, b) in self.intervals_on(date).iter() {
                 let (a, b) = (a.max(from), b.min(to));
                 if b > a {
                     total += (b - a).num_seconds();
@@ -203,7 +208,6 @@ impl Calendar {
         [date.pred_opt(), Some(date)]
             .into_iter()
             .flatten()
-            .flat_map(|d| self.intervals_on(d))
-            .any(|(a, b)| a <= at && at < b)
+            .any(|d| self.intervals_on(d).iter().any(|&(a, b)| a <= at && at < b))
     }
 }

@@ -52,7 +52,52 @@ pub struct Calendar {
     pub holidays: BTreeSet<NaiveDate>,
     /// Holidays that come back every year, as (month, day).
     pub yearly_holidays: BTreeSet<(u32, u32)>,
+    /// Each local date's business intervals once computed (time-zone arithmetic is most of the
+    /// cost of a deadline, and reports and simulations ask about the same days again and again).
+    pub days: DayMemo,
 }
+
+/// The intervals of local dates already worked out; never part of what a calendar is (it is
+/// equal whatever it holds, and a clone starts empty).
+#[derive(Debug, Default)]
+pub struct DayMemo(std::sync::Mutex<std::collections::HashMap<NaiveDate, Intervals>>);
+
+pub(crate) type Intervals =
+    std::sync::Arc<[(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)]>;
+
+/// A memo holds at most this many days (about twenty years), then starts over.
+const MEMO_DAYS: usize = 8192;
+
+impl DayMemo {
+    pub(crate) fn get_or(&self, date: NaiveDate, compute: impl FnOnce() -> Intervals) -> Intervals {
+        let Ok(mut memo) = self.0.lock() else {
+            return compute();
+        };
+        if let Some(found) = memo.get(&date) {
+            return found.clone();
+        }
+        if memo.len() >= MEMO_DAYS {
+            memo.clear();
+        }
+        let computed = compute();
+        memo.insert(date, computed.clone());
+        computed
+    }
+}
+
+impl Clone for DayMemo {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for DayMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for DayMemo {}
 
 impl Calendar {
     /// Around the clock in UTC: what a contract without a calendar runs on.
@@ -62,6 +107,7 @@ impl Calendar {
             week: Week::Always,
             holidays: BTreeSet::new(),
             yearly_holidays: BTreeSet::new(),
+            days: DayMemo::default(),
         }
     }
 

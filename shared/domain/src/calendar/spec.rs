@@ -142,6 +142,7 @@ impl CalendarSpec {
                 week,
                 holidays,
                 yearly_holidays: yearly,
+                days: Default::default(),
             }),
             _ => Err(errors),
         }

@@ -313,6 +313,7 @@ fn random_calendar(rng: &mut Rng) -> Calendar {
         week: Week::Hours(week),
         holidays,
         yearly_holidays: Default::default(),
+        days: Default::default(),
     }
 }
 

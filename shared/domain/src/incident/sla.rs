@@ -175,7 +175,7 @@ impl IncidentSla {
         let calendar = self.calendar();
         self.targets(priority)
             .iter()
-            .map(|target| self.watch(target.kind).view(target, &calendar, now))
+            .map(|target| self.watch(target.kind).view(target, calendar, now))
             .collect()
     }
 
@@ -193,7 +193,7 @@ impl IncidentSla {
                         &watch.runs,
                         watch.met_at,
                         target.business_seconds,
-                        &calendar,
+                        calendar,
                     );
                     (target, outcome)
                 })
@@ -251,7 +251,7 @@ impl IncidentSla {
             .defined(priority)
             .into_iter()
             .filter(|d| !self.reached.contains(&d.key))
-            .filter_map(|d| match self.reaches(&d, &calendar)? {
+            .filter_map(|d| match self.reaches(&d, calendar)? {
                 Reach::At(at) if at <= now => Some((d, at)),
                 Reach::At(_) => None,
                 Reach::Already => Some((d, now)),
@@ -284,10 +284,10 @@ impl IncidentSla {
             {
                 summary.breached = true;
             }
-            if let Some(at) = watch.threshold_at(&target, 100, &calendar) {
+            if let Some(at) = watch.threshold_at(&target, 100, calendar) {
                 earliest(&mut summary.due_at, at);
             }
-            if let Some(at) = watch.threshold_at(&target, u64::from(target.warn_percent), &calendar)
+            if let Some(at) = watch.threshold_at(&target, u64::from(target.warn_percent), calendar)
             {
                 earliest(&mut summary.warn_at, at);
             }
@@ -296,7 +296,7 @@ impl IncidentSla {
             if self.reached.contains(&defined.key) {
                 continue;
             }
-            match self.reaches(&defined, &calendar) {
+            match self.reaches(&defined, calendar) {
                 Some(Reach::At(at)) => earliest(&mut summary.next_threshold_at, at),
                 Some(Reach::Already) => earliest(&mut summary.next_threshold_at, last_change),
                 None => {}

@@ -253,6 +253,7 @@ pub struct TicketComparison {
     pub priority: crate::Priority,
     pub customer: Option<String>,
     pub service: Option<String>,
+    pub opened_at: DateTime<Utc>,
     pub real: TargetResult,
     pub simulated: TargetResult,
     /// Met in time in one and not in the other, or counted in one period and not the other.

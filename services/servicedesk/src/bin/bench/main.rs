@@ -51,6 +51,8 @@ pub struct Options {
     pub postgres: Option<String>,
     /// Only issue 10's SLA benchmark.
     pub sla_only: bool,
+    /// Only its reports and simulation, on the data a previous `--sla-only --keep` left.
+    pub sla_reports_only: bool,
 }
 
 fn options() -> Options {
@@ -70,6 +72,7 @@ fn options() -> Options {
         alarm_shapes: vec![(20, 8), (1, 16), (1, 64)],
         postgres: None,
         sla_only: false,
+        sla_reports_only: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -82,6 +85,7 @@ fn options() -> Options {
             "--alarms-only",
             "--store-only",
             "--sla-only",
+            "--sla-reports-only",
         ]
         .contains(&args[i].as_str())
         {
@@ -91,6 +95,7 @@ fn options() -> Options {
             o.http_only |= args[i] == "--http-only";
             o.alarms_only |= args[i] == "--alarms-only";
             o.sla_only |= args[i] == "--sla-only";
+            o.sla_reports_only |= args[i] == "--sla-reports-only";
             i += 1;
             continue;
         }
@@ -134,6 +139,12 @@ fn main() {
         report.print();
         return;
     }
+    if options.sla_reports_only {
+        let mut report = report::Report::default();
+        sla::reports_only(&options, &mut report);
+        report.print();
+        return;
+    }
     if options.dir.exists() {
         std::fs::remove_dir_all(&options.dir).expect("clear bench dir");
     }
@@ -149,7 +160,9 @@ fn main() {
         let mut report = report::Report::default();
         sla::run(&options, &mut report);
         report.print();
-        std::fs::remove_dir_all(&options.dir).ok();
+        if !options.keep {
+            std::fs::remove_dir_all(&options.dir).ok();
+        }
         return;
     }
     if options.alarms_only {

@@ -85,9 +85,14 @@ impl Drop for Server {
 }
 
 pub fn agent() -> ureq::Agent {
+    agent_waiting(Duration::from_secs(30))
+}
+
+/// An agent that waits up to `timeout` for an answer (slow calls that are being measured).
+pub fn agent_waiting(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
+        .timeout_global(Some(timeout))
         .build()
         .into()
 }

@@ -78,6 +78,13 @@ pub fn run(options: &Options, report: &mut Report) {
     breach_lag(&server, report);
 }
 
+/// (s3) and (s4) again, on the tickets a `--sla-only --keep` run left.
+pub fn reports_only(options: &Options, report: &mut Report) {
+    deadlines(report);
+    let server = Server::start(&options.dir.join("sla-server"));
+    reports(&server, report);
+}
+
 /// (s1)
 fn deadlines(report: &mut Report) {
     let calendar = office().validate().expect("valid");
@@ -101,6 +108,14 @@ fn deadlines(report: &mut Report) {
             .map_or(0, |d| d.timestamp());
     }
     let fast = began.elapsed().as_secs_f64();
+    // each on a calendar that has worked out no day yet (its day memo empty)
+    let cold = 100_000;
+    let began = Instant::now();
+    for (at, seconds) in samples.iter().take(cold) {
+        let fresh = calendar.clone();
+        checksum ^= fresh.deadline(*at, *seconds).map_or(0, |d| d.timestamp());
+    }
+    let cold_rate = rate(cold, began.elapsed().as_secs_f64());
     let walked = 2_000;
     let began = Instant::now();
     for (at, seconds) in samples.iter().take(walked) {
@@ -114,7 +129,8 @@ fn deadlines(report: &mut Report) {
         "(s1) deadline computations",
         format!(
             "{fast_rate:.0}/s on Mon-Fri 09:00-12:30, 13:00-18:00 Europe/Berlin with 10 holidays \
-             (targets up to a business week); a minute walk: {slow_rate:.0}/s; ratio {:.0}x \
+             (targets up to a business week, starts over 90 days); {cold_rate:.0}/s each on a \
+             fresh calendar (no day memo); a minute walk: {slow_rate:.0}/s; ratio {:.0}x \
              (checksum {checksum:x})",
             fast_rate / slow_rate
         ),
@@ -310,7 +326,7 @@ fn timed(runs: usize, mut call: impl FnMut() -> String) -> (Vec<f64>, String) {
 
 /// (s3) and (s4)
 fn reports(server: &Server, report: &mut Report) {
-    let agent = agent();
+    let agent = crate::server::agent_waiting(std::time::Duration::from_secs(300));
     let token = server.token(Role::Reporter);
     let now = Utc::now();
     let from = (now - Duration::days(30))
@@ -350,33 +366,43 @@ fn reports(server: &Server, report: &mut Report) {
         "(s3) SLA report grouped by customer",
         format!("p50 {:.2}s over 3 runs (200 customers)", seconds[1]),
     );
-    let body = serde_json::json!({"from": from, "to": to, "limit": 100,
-        "calendar": {"name": "around the clock", "time_zone": "UTC",
-                     "weekly": {"mon": [["00:00", "24:00"]], "tue": [["00:00", "24:00"]],
-                                "wed": [["00:00", "24:00"]], "thu": [["00:00", "24:00"]],
-                                "fri": [["00:00", "24:00"]], "sat": [["00:00", "24:00"]],
-                                "sun": [["00:00", "24:00"]]}}});
-    let (seconds, answer) = timed(2, || {
-        let mut reply = agent
-            .post(format!("{}/api/v1/reports/sla/simulate", server.base))
-            .header("Authorization", &format!("Bearer {token}"))
-            .send_json(&body)
-            .expect("simulate");
-        assert_eq!(reply.status().as_u16(), 200);
-        reply.body_mut().read_to_string().expect("body")
-    });
-    let simulation: serde_json::Value = serde_json::from_str(&answer).expect("json");
-    report.add(
-        "(s4) simulation of the month on a 24x7 calendar",
-        format!(
-            "{:.2}s ({} targets replayed, {} changed; compliance {}% -> {}%)",
-            seconds[0],
-            simulation["tickets_total"],
-            simulation["tickets_changed"],
-            simulation["real"]["compliance_percent"],
-            simulation["simulated"]["compliance_percent"]
+    let long_day = serde_json::json!([["07:00", "21:00"]]);
+    let proposals = [
+        (
+            "around the clock",
+            serde_json::json!({"name": "24x7", "time_zone": "UTC", "weekly": "24x7"}),
         ),
-    );
+        (
+            "Mon-Sat 07:00-21:00 Berlin",
+            serde_json::json!({"name": "long days", "time_zone": "Europe/Berlin",
+                "weekly": {"mon": long_day, "tue": long_day, "wed": long_day, "thu": long_day,
+                           "fri": long_day, "sat": long_day}}),
+        ),
+    ];
+    for (name, calendar) in proposals {
+        let body = serde_json::json!({"from": from, "to": to, "limit": 100, "calendar": calendar});
+        let (seconds, answer) = timed(2, || {
+            let mut reply = agent
+                .post(format!("{}/api/v1/reports/sla/simulate", server.base))
+                .header("Authorization", &format!("Bearer {token}"))
+                .send_json(&body)
+                .expect("simulate");
+            assert_eq!(reply.status().as_u16(), 200);
+            reply.body_mut().read_to_string().expect("body")
+        });
+        let simulation: serde_json::Value = serde_json::from_str(&answer).expect("json");
+        report.add(
+            &format!("(s4) simulation of the month, {name}"),
+            format!(
+                "{:.2}s best of 2 ({} targets replayed, {} changed; compliance {}% -> {}%)",
+                seconds[0],
+                simulation["tickets_total"],
+                simulation["tickets_changed"],
+                simulation["real"]["compliance_percent"],
+                simulation["simulated"]["compliance_percent"]
+            ),
+        );
+    }
 }
 
 /// (s5)
