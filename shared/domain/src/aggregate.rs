@@ -102,11 +102,15 @@ mod impls {
     use crate::customer::{CustomerCommand, CustomerDoc, CustomerEvent, CustomerId};
     use crate::incident::{Incident, IncidentCommand, IncidentEvent, IncidentId};
     use crate::integration::{Integration, IntegrationCommand, IntegrationEvent, IntegrationId};
+    use crate::oncall::{ScheduleCommand, ScheduleDoc, ScheduleEvent, ScheduleId};
+    use crate::people::group::{GroupCommand, GroupDoc, GroupEvent, GroupId};
+    use crate::people::person::{PersonCommand, PersonDoc, PersonEvent, PersonId};
+    use crate::people::{group, person};
     use crate::problem::{Problem, ProblemCommand, ProblemEvent, ProblemId};
     use crate::service::{ServiceCommand, ServiceDoc, ServiceEvent, ServiceId};
     use crate::sla::{SlaCommand, SlaDoc, SlaEvent, SlaId};
     use crate::{
-        alarm, calendar, contract, customer, incident, integration, problem, service, sla,
+        alarm, calendar, contract, customer, incident, integration, oncall, problem, service, sla,
     };
 
     // Opening an incident mints its id (UUID v7 by the caller, or the alarm policy's
@@ -121,6 +125,9 @@ mod impls {
         ContractDoc: "contract", ContractId, ContractCommand, ContractEvent, |s, c, _| contract::decide(s, c), contract::evolve, |c| matches!(c, ContractCommand::Define { .. });
         CustomerDoc: "customer", CustomerId, CustomerCommand, CustomerEvent, |s, c, _| customer::decide(s, c), customer::evolve, |c| matches!(c, CustomerCommand::Define { .. });
         ServiceDoc: "service", ServiceId, ServiceCommand, ServiceEvent, |s, c, _| service::decide(s, c), service::evolve, |c| matches!(c, ServiceCommand::Define { .. });
+        PersonDoc: "person", PersonId, PersonCommand, PersonEvent, |s, c, _| person::decide(s, c), person::evolve, |c| matches!(c, PersonCommand::Define { .. });
+        GroupDoc: "group", GroupId, GroupCommand, GroupEvent, |s, c, _| group::decide(s, c), group::evolve, |c| matches!(c, GroupCommand::Define { .. });
+        ScheduleDoc: "schedule", ScheduleId, ScheduleCommand, ScheduleEvent, |s, c, _| oncall::decide(s, c), oncall::evolve, |c| matches!(c, ScheduleCommand::Define { .. });
         CalendarDoc: "calendar", CalendarId, CalendarCommand, CalendarEvent, |s, c, _| calendar::decide(s, c), calendar::evolve, |c| matches!(c, CalendarCommand::Define { .. });
     }
 }

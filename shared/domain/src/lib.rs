@@ -13,6 +13,8 @@ pub mod customer;
 pub mod error;
 pub mod incident;
 pub mod integration;
+pub mod oncall;
+pub mod people;
 pub mod priority;
 pub mod problem;
 pub mod service;
