@@ -131,6 +131,28 @@ CREATE TABLE IF NOT EXISTS contracts (
     doc     TEXT    NOT NULL
 ) WITHOUT ROWID;
 
+-- People (id: UUID v5 of the token sub), groups (of the slug) and on-call schedules.
+CREATE TABLE IF NOT EXISTS people (
+    id      TEXT    PRIMARY KEY,
+    version INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    doc     TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS groups (
+    id      TEXT    PRIMARY KEY,
+    version INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    doc     TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS schedules (
+    id      TEXT    PRIMARY KEY,
+    version INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    doc     TEXT    NOT NULL
+) WITHOUT ROWID;
+
 -- Customers and business services; id is the UUID v5 of the slug (CustomerId::of_slug).
 CREATE TABLE IF NOT EXISTS customers (
     id      TEXT    PRIMARY KEY,

@@ -21,6 +21,7 @@ mod instances;
 mod integrations;
 mod listing;
 mod oidc;
+mod oncall;
 mod openapi_statuses;
 mod operations;
 mod postgres_restart;

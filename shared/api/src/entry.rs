@@ -7,6 +7,9 @@ use serde::Serialize;
 use servicedesk_domain::calendar::{CalendarDoc, CalendarSpec};
 use servicedesk_domain::contract::{ContractDoc, ContractSpec};
 use servicedesk_domain::customer::{CustomerDoc, CustomerSpec};
+use servicedesk_domain::oncall::{ScheduleDoc, ScheduleSpec};
+use servicedesk_domain::people::group::{GroupDoc, GroupSpec};
+use servicedesk_domain::people::person::{PersonDoc, PersonSpec};
 use servicedesk_domain::service::{ServiceDoc, ServiceSpec};
 use servicedesk_domain::sla::{SlaDoc, SlaSpec};
 use utoipa::ToSchema;
@@ -55,6 +58,9 @@ entry_view!(SlaView, "SLA", SlaSpec, SlaDoc);
 entry_view!(ContractView, "contract", ContractSpec, ContractDoc);
 entry_view!(CustomerView, "customer", CustomerSpec, CustomerDoc);
 entry_view!(ServiceView, "business service", ServiceSpec, ServiceDoc);
+entry_view!(PersonView, "person", PersonSpec, PersonDoc);
+entry_view!(GroupView, "group", GroupSpec, GroupDoc);
+entry_view!(ScheduleView, "on-call schedule", ScheduleSpec, ScheduleDoc);
 
 /// The answer for one entry: its view with its ETag (and Location when created).
 pub(crate) fn entry(

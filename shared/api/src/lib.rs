@@ -13,6 +13,7 @@ pub mod incidents;
 pub mod integrations;
 pub mod metrics;
 pub mod oidc;
+pub mod oncall;
 pub mod openapi;
 pub mod ops;
 pub mod positions;

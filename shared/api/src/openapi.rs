@@ -1,6 +1,6 @@
 use crate::{
-    admin_clock, alarms, auth, calendars, catalogs, error, incidents, integrations, ops, problems,
-    registries, reports,
+    admin_clock, alarms, auth, calendars, catalogs, error, incidents, integrations, oncall, ops,
+    problems, registries, reports,
 };
 use servicedesk_domain::incident;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -70,6 +70,21 @@ use utoipa::{Modify, OpenApi};
         registries::replace_service,
         reports::sla_report,
         reports::simulate_sla,
+        oncall::create_person,
+        oncall::list_people,
+        oncall::get_person,
+        oncall::replace_person,
+        oncall::create_group,
+        oncall::list_groups,
+        oncall::get_group,
+        oncall::replace_group,
+        oncall::create_schedule,
+        oncall::list_schedules,
+        oncall::get_schedule,
+        oncall::replace_schedule,
+        oncall::schedule_oncall,
+        oncall::schedule_shifts,
+        oncall::schedule_calendar,
         problems::list_problems,
         problems::get_problem,
         admin_clock::move_clock,
@@ -90,6 +105,8 @@ use utoipa::{Modify, OpenApi};
         (name = "contracts", description = "Contracts: which SLA and calendar a customer's (service's) tickets run on"),
         (name = "calendars", description = "Business calendars (time zone, weekly hours, holidays) and their deadline arithmetic"),
         (name = "reports", description = "SLA reports (compliance, breaches, MTTA/MTTR, backlog) and simulations of a past period under a proposed SLA or calendar"),
+        (name = "people", description = "People (by their token's sub) with contact methods, and groups of them"),
+        (name = "schedules", description = "On-call schedules: rotations, layers, overrides; who is on call when, and a calendar feed"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

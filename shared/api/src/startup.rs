@@ -2,8 +2,8 @@ use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    admin_clock, alarms, calendars, catalogs, incidents, integrations, metrics, ops, problems,
-    registries, reports,
+    admin_clock, alarms, calendars, catalogs, incidents, integrations, metrics, oncall, ops,
+    problems, registries, reports,
 };
 use actix_web::dev::{ResourceDef, Server};
 use actix_web::http::Method;
@@ -45,6 +45,7 @@ pub fn build_server(
             .configure(catalogs::routes)
             .configure(registries::routes)
             .configure(reports::routes)
+            .configure(oncall::routes)
             .configure(problems::routes)
             .service(admin_clock::move_clock)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))

@@ -6,6 +6,9 @@ use crate::ProjectionError;
 use rusqlite::{params, Connection};
 use servicedesk_domain::contract::{self, ContractDoc, ContractEvent, ContractId};
 use servicedesk_domain::customer::{self, CustomerDoc, CustomerEvent, CustomerId};
+use servicedesk_domain::oncall::{self, ScheduleDoc, ScheduleEvent, ScheduleId};
+use servicedesk_domain::people::group::{self, GroupDoc, GroupEvent, GroupId};
+use servicedesk_domain::people::person::{self, PersonDoc, PersonEvent, PersonId};
 use servicedesk_domain::service::{self, ServiceDoc, ServiceEvent, ServiceId};
 use servicedesk_domain::sla::{self, SlaDoc, SlaEvent, SlaId};
 
@@ -113,4 +116,34 @@ catalog_projection!(
     service::evolve,
     service,
     services
+);
+catalog_projection!(
+    People,
+    "people",
+    PersonDoc,
+    PersonEvent,
+    PersonId,
+    person::evolve,
+    person,
+    people
+);
+catalog_projection!(
+    Groups,
+    "groups",
+    GroupDoc,
+    GroupEvent,
+    GroupId,
+    group::evolve,
+    group,
+    groups
+);
+catalog_projection!(
+    Schedules,
+    "schedules",
+    ScheduleDoc,
+    ScheduleEvent,
+    ScheduleId,
+    oncall::evolve,
+    schedule,
+    schedules
 );

@@ -2,7 +2,7 @@
 //! a new read model is one [`Projection`] impl and one line here.
 
 use crate::calendars::Calendars;
-use crate::catalogs::{Contracts, Customers, Services, Slas};
+use crate::catalogs::{Contracts, Customers, Groups, People, Schedules, Services, Slas};
 use crate::integrations::Integrations;
 use crate::problems::Problems;
 use crate::{alarm_repeats, alarms, incidents, row_per_aggregate, ProjectionError};
@@ -66,6 +66,9 @@ pub(crate) const READ_MODELS: &[ReadModel] = &[
     ReadModel::of::<Contracts>(),
     ReadModel::of::<Customers>(),
     ReadModel::of::<Services>(),
+    ReadModel::of::<People>(),
+    ReadModel::of::<Groups>(),
+    ReadModel::of::<Schedules>(),
     ReadModel::of::<alarm_repeats::AlarmRepeats>(),
 ];
 
@@ -119,5 +122,8 @@ row_per_aggregate_projection!(
     Slas,
     Contracts,
     Customers,
-    Services
+    Services,
+    People,
+    Groups,
+    Schedules
 );
