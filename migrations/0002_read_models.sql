@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS incidents (
     sla_breached       INTEGER NOT NULL DEFAULT 0,
     sla_paused         INTEGER NOT NULL DEFAULT 0,
     resolved_at        INTEGER,                     -- the last resolution, if resolved now
-    closed_at          INTEGER                      -- closed or cancelled
+    closed_at          INTEGER,                     -- closed or cancelled
+    notify_next_at     INTEGER                      -- the next try of a pending notification
 );
 
 -- How each respond and resolve target of an incident under an SLA came out (or stands), for

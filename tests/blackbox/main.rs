@@ -20,6 +20,7 @@ mod incidents;
 mod instances;
 mod integrations;
 mod listing;
+mod notifications;
 mod oidc;
 mod oncall;
 mod openapi_statuses;

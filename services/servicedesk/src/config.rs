@@ -84,6 +84,14 @@ impl Config {
         toml::from_str(&text).map_err(|e| Failure(format!("config {}: {e}", path.display())))
     }
 
+    /// How notifications are delivered: `SERVICEDESK_WEBHOOK_SECRET` signs webhook bodies.
+    pub fn notifications(&self) -> servicedesk_application::notifier::NotificationSettings {
+        servicedesk_application::notifier::NotificationSettings {
+            webhook_secret: env("SERVICEDESK_WEBHOOK_SECRET"),
+            retry: Default::default(),
+        }
+    }
+
     /// The identity provider, if one is set (`SERVICEDESK_OIDC_ISSUER` or `oidc.issuer`). Its
     /// audience is required; the JWKS URL defaults to the one the discovery document names,
     /// the roles claim to `roles`.

@@ -68,6 +68,8 @@ use utoipa::{Modify, OpenApi};
         registries::list_services,
         registries::get_service,
         registries::replace_service,
+        incidents::incident_notifications,
+        incidents::retry_notification,
         reports::sla_report,
         reports::simulate_sla,
         oncall::create_person,

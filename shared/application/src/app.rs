@@ -23,6 +23,7 @@ pub struct AppSettings {
     /// Other instances write the same log (a shared backend): state kept in memory must be
     /// checked against what they write.
     pub shared_log: bool,
+    pub notifications: crate::notifier::NotificationSettings,
 }
 
 impl Default for AppSettings {
@@ -31,6 +32,7 @@ impl Default for AppSettings {
             priority_matrix: PriorityMatrix::default(),
             read_your_writes_timeout: Duration::from_secs(5),
             shared_log: false,
+            notifications: Default::default(),
         }
     }
 }
@@ -63,6 +65,7 @@ pub struct Background {
     stop: watch::Sender<bool>,
     reactor: JoinHandle<()>,
     sla_scheduler: JoinHandle<()>,
+    notifier: JoinHandle<()>,
     ingestor: JoinHandle<()>,
     projections: JoinHandle<()>,
     repeat_counts: JoinHandle<()>,
@@ -104,11 +107,13 @@ impl App {
         // Alarms become incidents in the background, from the log: a webhook answers once its
         // alarm is durable, not once its incident exists.
         let reactor = reactor::spawn(app.clone(), stopped.clone());
-        let sla_scheduler = crate::sla_scheduler::spawn(app.clone(), stopped);
+        let sla_scheduler = crate::sla_scheduler::spawn(app.clone(), stopped.clone());
+        let notifier = crate::notifier::spawn(app.clone(), stopped);
         let background = Background {
             stop,
             reactor,
             sla_scheduler,
+            notifier,
             ingestor,
             projections: projections_task,
             repeat_counts,
@@ -120,6 +125,18 @@ impl App {
         DecisionContext {
             now,
             priority_matrix: self.settings.priority_matrix.clone(),
+        }
+    }
+
+    /// Waits until the read models include `position`, however long that takes (a follower
+    /// that reads them must not act on an older state).
+    pub(crate) async fn wait_for_read_models_patiently(&self, position: Position) {
+        while !self
+            .projections
+            .wait_for(position, Duration::from_secs(5))
+            .await
+        {
+            tracing::warn!(position, "waiting for the read models");
         }
     }
 
@@ -149,6 +166,7 @@ impl Background {
         let _ = self.stop.send(true);
         let _ = self.reactor.await;
         let _ = self.sla_scheduler.await;
+        let _ = self.notifier.await;
         drop(app);
         if tokio::time::timeout(INGESTOR_GRACE, self.ingestor)
             .await

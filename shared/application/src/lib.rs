@@ -5,12 +5,14 @@
 
 pub mod alarms;
 mod app;
+mod directory;
 mod error;
 mod execute;
 mod ids;
 mod integrations;
 mod local_leases;
 mod metrics;
+pub mod notifier;
 mod sla;
 mod sla_scheduler;
 mod sla_simulation;

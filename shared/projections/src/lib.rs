@@ -18,7 +18,7 @@ mod registry;
 mod row;
 mod row_per_aggregate;
 mod runner;
-mod sla_agenda;
+pub mod sla_agenda;
 mod sla_report;
 pub mod sla_targets;
 mod time;

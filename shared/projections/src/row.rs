@@ -13,9 +13,9 @@ macro_rules! insert_sql {
         "INSERT INTO incidents (id, version, status, priority, title, assignee, assignment_group,
                                 service, configuration_item, customer, opened_at, updated_at,
                                 text_key, sla, sla_next_at, sla_due_at, sla_warn_at,
-                                sla_breached, sla_paused, resolved_at, closed_at)
+                                sla_breached, sla_paused, resolved_at, closed_at, notify_next_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21)"
+                 ?18, ?19, ?20, ?21, ?22)"
     };
 }
 
@@ -33,7 +33,7 @@ const UPSERT: &str = concat!(
         sla_next_at = excluded.sla_next_at, sla_due_at = excluded.sla_due_at,
         sla_warn_at = excluded.sla_warn_at, sla_breached = excluded.sla_breached,
         sla_paused = excluded.sla_paused, resolved_at = excluded.resolved_at,
-        closed_at = excluded.closed_at
+        closed_at = excluded.closed_at, notify_next_at = excluded.notify_next_at
      RETURNING seq, text_key"
 );
 
@@ -199,6 +199,13 @@ fn with_columns<T>(
     let next_at = sla.next_threshold_at.map(micros);
     let due_at = sla.due_at.map_or(i64::MAX, micros);
     let warn_at = sla.warn_at.map(micros);
+    let notify_next_at = s
+        .notifications
+        .iter()
+        .filter(|n| n.status.is_pending())
+        .filter_map(|n| n.next_attempt_at)
+        .min()
+        .map(micros);
     f(&[
         &id,
         &version,
@@ -221,6 +228,7 @@ fn with_columns<T>(
         &sla.paused,
         &s.resolved_at.map(micros),
         &s.closed_at.map(micros),
+        &notify_next_at,
     ])
 }
 

@@ -1,12 +1,14 @@
 //! `/api/v1/incidents`: thin handlers that parse, authorize, and hand a command to `execute`.
 
 mod dto;
+mod notifications;
 mod query;
 mod read;
 mod sla;
 mod write;
 
 pub use dto::*;
+pub use notifications::*;
 pub(crate) use query::query_pairs;
 pub use query::ListParams;
 pub use read::*;
@@ -24,5 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(transition_incident)
         .service(comment_incident)
         .service(link_incident)
-        .service(unlink_incident);
+        .service(unlink_incident)
+        .service(incident_notifications)
+        .service(retry_notification);
 }

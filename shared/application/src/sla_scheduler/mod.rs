@@ -86,7 +86,13 @@ impl Follower for Scheduler {
         loop {
             let (entries, next) = self
                 .app
-                .query(move |db| db.sla_agenda(after, 10_000))
+                .query(move |db| {
+                    db.agenda(
+                        servicedesk_projections::sla_agenda::Agenda::SlaThreshold,
+                        after,
+                        10_000,
+                    )
+                })
                 .await?;
             for (id, at) in entries {
                 agenda.set(id, Some(at));
@@ -111,7 +117,15 @@ impl Follower for Scheduler {
         touched.dedup();
         if let (false, Some(last)) = (touched.is_empty(), events.last()) {
             self.wait_for_read_models(last.position).await;
-            let next = self.app.query(move |db| db.sla_next_of(&touched)).await?;
+            let next = self
+                .app
+                .query(move |db| {
+                    db.next_of(
+                        servicedesk_projections::sla_agenda::Agenda::SlaThreshold,
+                        &touched,
+                    )
+                })
+                .await?;
             for (id, at) in next {
                 self.agenda.set(id, at);
             }
@@ -162,8 +176,12 @@ async fn check(app: &App, id: IncidentId, due: i64) -> (IncidentId, Result<Optio
         id: NAME.to_owned(),
     };
     let how = Execution::by(actor, uuid::Uuid::now_v7()).without_waiting();
+    let recipients = match recipients_for(app, id).await {
+        Ok(found) => found,
+        Err(e) => return (id, Err(e)),
+    };
     let outcome = match app
-        .execute::<Incident>(id, IncidentCommand::CheckSla, &how)
+        .execute::<Incident>(id, IncidentCommand::CheckSla(recipients), &how)
         .await
     {
         Ok(executed) => {
@@ -188,6 +206,25 @@ async fn check(app: &App, id: IncidentId, due: i64) -> (IncidentId, Result<Optio
         }
     };
     (id, outcome)
+}
+
+/// Who answers to the names the incident's escalation levels notify.
+async fn recipients_for(
+    app: &App,
+    id: IncidentId,
+) -> Result<Vec<servicedesk_domain::incident::Recipient>, AppError> {
+    let Some(incident) = app.load::<Incident>(id).await? else {
+        return Ok(Vec::new());
+    };
+    let mut names: Vec<String> = incident
+        .sla
+        .iter()
+        .flat_map(|sla| sla.applied.spec.escalations.iter())
+        .flat_map(|level| level.notify.iter().cloned())
+        .collect();
+    names.sort();
+    names.dedup();
+    app.recipients(names).await
 }
 
 fn next_threshold(incident: &Incident) -> Option<i64> {

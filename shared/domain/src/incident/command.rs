@@ -16,8 +16,20 @@ pub enum IncidentCommand {
     Monitor(super::monitoring::MonitorCommand),
     /// Put the ticket on this contract's SLA (at opening, or when what chose it changed).
     ApplySla(super::sla::SlaApplied),
-    /// Record the SLA thresholds reached by now (the scheduler's command; idempotent).
-    CheckSla,
+    /// Record the SLA thresholds reached by now (the scheduler's command; idempotent), with
+    /// who answers to the names its escalation levels notify.
+    CheckSla(Vec<super::notification::Recipient>),
+    /// Record how a try at delivering a notification went (the notifier's; idempotent).
+    RecordDelivery {
+        id: uuid::Uuid,
+        attempt: u32,
+        outcome: super::notification::DeliveryOutcome,
+    },
+    /// Send a failed or dead-lettered notification again.
+    RetryNotification {
+        id: uuid::Uuid,
+        by: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -74,7 +74,15 @@ pub fn decide(
             Ok(vec![IncidentEvent::IncidentLinked(ev::Linked { link })])
         }
         C::Monitor(monitor) => monitor_decision(incident, monitor),
-        C::CheckSla => Ok(super::thresholds::reached_by(incident, ctx.now)),
+        C::CheckSla(recipients) => Ok(super::thresholds::reached_by(incident, ctx.now, recipients)),
+        C::RecordDelivery {
+            id,
+            attempt,
+            outcome,
+        } => Ok(super::notification_evolve::delivery(
+            incident, *id, *attempt, outcome,
+        )),
+        C::RetryNotification { id, by } => super::notification_evolve::retry(incident, *id, by),
         C::ApplySla(applied) => {
             if incident
                 .sla

@@ -31,6 +31,10 @@ pub enum IncidentEvent {
     SlaWarningReached(ThresholdReached),
     SlaBreached(ThresholdReached),
     SlaEscalated(Escalated),
+    NotificationQueued(super::notification::Notification),
+    NotificationSent(super::notification::Delivered),
+    NotificationFailed(super::notification::DeliveryFailed),
+    NotificationRetried(super::notification::Retried),
 }
 
 impl IncidentEvent {
@@ -56,6 +60,9 @@ impl IncidentEvent {
                     | Self::SlaWarningReached(_)
                     | Self::SlaBreached(_)
                     | Self::SlaEscalated(_)
+                    | Self::NotificationQueued(_)
+                    | Self::NotificationSent(_)
+                    | Self::NotificationFailed(_)
             )
     }
 }
@@ -210,6 +217,10 @@ crate::event_codec!(IncidentEvent {
     SlaWarningReached,
     SlaBreached,
     SlaEscalated,
+    NotificationQueued,
+    NotificationSent,
+    NotificationFailed,
+    NotificationRetried,
 });
 
 impl IncidentEvent {

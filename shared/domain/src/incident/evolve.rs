@@ -48,6 +48,7 @@ pub fn evolve(
                 ..Default::default()
             },
             sla: None,
+            notifications: Vec::new(),
         });
     }
     let mut s = state?;
@@ -75,6 +76,10 @@ pub fn evolve(
             });
         }
         E::IncidentOpened(_) | E::SlaWarningReached(_) | E::SlaBreached(_) => {}
+        E::NotificationQueued(_)
+        | E::NotificationSent(_)
+        | E::NotificationFailed(_)
+        | E::NotificationRetried(_) => super::notification_evolve::apply(&mut s, event, at),
         E::SlaEscalated(e) => {
             if let Some(priority) = e.raise_priority {
                 s.priority = priority;

@@ -9,6 +9,8 @@ mod decide;
 mod event;
 mod evolve;
 mod monitoring;
+mod notification;
+mod notification_evolve;
 mod sla;
 mod state;
 #[cfg(test)]
@@ -25,6 +27,10 @@ pub use decide::{decide, DecisionContext};
 pub use event::{Escalated, IncidentEvent, UnknownEvent};
 pub use evolve::{evolve, replay};
 pub use monitoring::{AttachedAlarm, MonitorCommand, Monitoring};
+pub use notification::{
+    Delivered, DeliveryFailed, DeliveryOutcome, Notification, NotificationState,
+    NotificationStatus, Recipient, Retried,
+};
 pub use sla::{IncidentSla, SlaApplied, SlaSummary};
 pub use state::{
     Comment, FieldChanges, Incident, IncidentId, Link, LinkKind, PendingReason, Resolution,

@@ -247,4 +247,7 @@ pub struct Incident {
     /// The SLA the ticket runs on and its clocks (none without a contract).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<super::sla::IncidentSla>,
+    /// Every notification sent about the ticket, and how it stands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<super::notification::NotificationState>,
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::event as ev;
+use super::notification::{DeliveryOutcome, NotificationStatus, Recipient};
 use super::*;
 use crate::calendar::CalendarSpec;
 use crate::sla::{SlaSpec, Threshold, TimerKind};
@@ -91,7 +92,12 @@ impl Given {
             now,
             priority_matrix: PriorityMatrix::default(),
         };
-        decide(Some(&self.state()), &IncidentCommand::CheckSla, &ctx).unwrap()
+        decide(
+            Some(&self.state()),
+            &IncidentCommand::CheckSla(Vec::new()),
+            &ctx,
+        )
+        .unwrap()
     }
 
     fn and(mut self, events: Vec<IncidentEvent>, at: DateTime<Utc>) -> Self {
@@ -383,4 +389,146 @@ fn a_closed_ticket_reaches_nothing() {
         minutes(1),
     );
     assert!(ticket.check_at(minutes(600)).is_empty());
+}
+
+fn decide_at(ticket: &Given, command: IncidentCommand, now: DateTime<Utc>) -> Vec<IncidentEvent> {
+    let ctx = DecisionContext {
+        now,
+        priority_matrix: PriorityMatrix::default(),
+    };
+    decide(Some(&ticket.state()), &command, &ctx).unwrap()
+}
+
+#[test]
+fn an_escalation_queues_its_notifications_in_the_same_decision_and_each_is_delivered_once() {
+    use crate::people::{Contact, ContactKind};
+    let spec = sla(serde_json::json!({"escalations": [
+        {"timer": "respond", "at_percent": 100, "notify": ["network"]}
+    ]}));
+    let recipient = |person: &str, kind, address: &str| Recipient {
+        name: "network".into(),
+        person: person.into(),
+        contact: Contact {
+            kind,
+            address: address.into(),
+        },
+    };
+    let directory = vec![
+        recipient("bob", ContactKind::Email, "bob@example.com"),
+        recipient("bob", ContactKind::Sms, "+4915112345678"),
+        recipient(
+            "carol",
+            ContactKind::Webhook,
+            "https://chat.example.com/hook",
+        ),
+    ];
+    let ticket = given(spec);
+    let events = decide_at(
+        &ticket,
+        IncidentCommand::CheckSla(directory.clone()),
+        minutes(31),
+    );
+    let kinds: Vec<&str> = events.iter().map(|e| e.event_type()).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "SlaWarningReached",
+            "SlaBreached",
+            "SlaEscalated",
+            "NotificationQueued",
+            "NotificationQueued",
+            "NotificationQueued"
+        ]
+    );
+    let IncidentEvent::NotificationQueued(first) = &events[3] else {
+        panic!()
+    };
+    assert_eq!(
+        (first.channel, first.to.as_str()),
+        (ContactKind::Email, "bob@example.com")
+    );
+    assert!(first.subject.contains("Web shop down"), "{}", first.subject);
+    let id = first.id;
+    let ticket = ticket.and(events, minutes(31));
+    assert!(decide_at(&ticket, IncidentCommand::CheckSla(directory), minutes(32)).is_empty());
+
+    // the first try fails and is retried; a stale or repeated outcome records nothing
+    let failed = IncidentCommand::RecordDelivery {
+        id,
+        attempt: 1,
+        outcome: DeliveryOutcome::Failed {
+            error: "421 try later".into(),
+            retry_at: Some(minutes(33)),
+        },
+    };
+    let events = decide_at(&ticket, failed.clone(), minutes(32));
+    assert_eq!(events.len(), 1);
+    let ticket = ticket.and(events, minutes(32));
+    assert!(
+        decide_at(&ticket, failed, minutes(32)).is_empty(),
+        "the same try twice"
+    );
+    let state = ticket.state();
+    let n = state
+        .notifications
+        .iter()
+        .find(|n| n.notification.id == id)
+        .unwrap();
+    assert_eq!(
+        (n.status, n.attempts, n.next_attempt_at),
+        (NotificationStatus::Failed, 1, Some(minutes(33)))
+    );
+    let sent = IncidentCommand::RecordDelivery {
+        id,
+        attempt: 2,
+        outcome: DeliveryOutcome::Sent,
+    };
+    let decided = decide_at(&ticket, sent.clone(), minutes(33));
+    let ticket = ticket.and(decided, minutes(33));
+    assert!(
+        decide_at(&ticket, sent, minutes(34)).is_empty(),
+        "sent once"
+    );
+    let state = ticket.state();
+    let n = state
+        .notifications
+        .iter()
+        .find(|n| n.notification.id == id)
+        .unwrap();
+    assert_eq!(
+        (n.status, n.sent_at),
+        (NotificationStatus::Sent, Some(minutes(33)))
+    );
+    assert!(
+        !state.monitoring.human_touched,
+        "notifications are no one's work on the ticket"
+    );
+
+    // the last try dead-letters; a person's retry queues it again
+    let other = state.notifications[1].notification.id;
+    let dead = IncidentCommand::RecordDelivery {
+        id: other,
+        attempt: 1,
+        outcome: DeliveryOutcome::Failed {
+            error: "gateway down".into(),
+            retry_at: None,
+        },
+    };
+    let decided = decide_at(&ticket, dead, minutes(34));
+    let ticket = ticket.and(decided, minutes(34));
+    assert_eq!(
+        ticket.state().notifications[1].status,
+        NotificationStatus::Dead
+    );
+    let retry = IncidentCommand::RetryNotification {
+        id: other,
+        by: "alice".into(),
+    };
+    let decided = decide_at(&ticket, retry, minutes(40));
+    let ticket = ticket.and(decided, minutes(40));
+    let again = &ticket.state().notifications[1];
+    assert_eq!(
+        (again.status, again.next_attempt_at),
+        (NotificationStatus::Queued, Some(minutes(40)))
+    );
 }

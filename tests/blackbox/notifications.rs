@@ -1,0 +1,300 @@
+//! Notifications delivered by the real server to real HTTP receivers on the manual clock: an
+//! SLA escalation queues a message per contact method in the same append; a flaky webhook is
+//! retried with backoff and delivered once it answers (the same idempotency key each time, the
+//! body signed); a receiver that is down dead-letters after the last try, and a person's retry
+//! through the API sends it again.
+
+use crate::support::{spawn_app_with, TestApp};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "webhook-secret";
+
+/// A request as received: its headers (names lower-cased) and body.
+type Received = (Vec<(String, String)>, String);
+
+/// A webhook receiver: fails the first `failures` requests with 500, then answers 204.
+struct Receiver {
+    url: String,
+    seen: Arc<Mutex<Vec<Received>>>,
+    failures: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    fn start(failures: usize) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let failures = Arc::new(AtomicUsize::new(failures));
+        let (log, left) = (seen.clone(), failures.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut headers = Vec::new();
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                loop {
+                    line.clear();
+                    reader.read_line(&mut line).unwrap();
+                    let trimmed = line.trim_end();
+                    if trimmed.is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = trimmed.split_once(':') {
+                        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+                    }
+                }
+                let length: usize = headers
+                    .iter()
+                    .find(|(k, _)| k == "content-length")
+                    .map_or(0, |(_, v)| v.parse().unwrap());
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                log.lock()
+                    .unwrap()
+                    .push((headers, String::from_utf8(body).unwrap()));
+                let fail = left
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok();
+                let status = if fail {
+                    "500 Internal Server Error"
+                } else {
+                    "204 No Content"
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        Self {
+            url,
+            seen,
+            failures,
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+
+    fn wait_for(&self, count: usize) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.count() < count {
+            assert!(
+                Instant::now() < deadline,
+                "only {} of {count} requests arrived",
+                self.count()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn send(app: &TestApp, role: &str, method: &str, path: &str, body: &Value) -> Value {
+    let token = app.issue_token(&[role], "root", "1h");
+    let reply = app.request(
+        method,
+        path,
+        Some(&token),
+        &[],
+        Some(("application/json", serde_json::to_vec(body).unwrap())),
+    );
+    assert!(
+        reply.status < 300,
+        "{method} {path}: {} {}",
+        reply.status,
+        reply.body
+    );
+    reply.json()
+}
+
+fn advance(app: &TestApp, seconds: i64) {
+    send(
+        app,
+        "admin",
+        "POST",
+        "/api/v1/admin/clock",
+        &json!({"advance_seconds": seconds}),
+    );
+}
+
+fn notifications(app: &TestApp, id: &str) -> Vec<Value> {
+    app.get(&format!("/api/v1/incidents/{id}/notifications"))
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn wait_status(app: &TestApp, id: &str, to: &str, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let found = notifications(app, id).into_iter().find(|n| n["to"] == to);
+        if let Some(n) = found.filter(|n| n["status"] == status) {
+            return n;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{to} never became {status}: {:?}",
+            notifications(app, id)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn an_escalation_is_delivered_to_a_flaky_webhook_once_and_a_dead_letter_is_retried() {
+    let app = spawn_app_with(&[
+        ("SERVICEDESK_CLOCK", "manual:2026-12-07T09:00:00Z"),
+        ("SERVICEDESK_WEBHOOK_SECRET", SECRET),
+    ]);
+    let flaky = Receiver::start(2);
+    let down = Receiver::start(usize::MAX);
+    send(
+        &app,
+        "admin",
+        "POST",
+        "/api/v1/people",
+        &json!({"id": "bob", "name": "Bob", "time_zone": "Europe/Berlin",
+        "contacts": [{"kind": "webhook", "address": flaky.url}, {"kind": "email", "address": "bob@example.com"}]}),
+    );
+    send(
+        &app,
+        "admin",
+        "POST",
+        "/api/v1/people",
+        &json!({"id": "carol", "name": "Carol", "time_zone": "Europe/Berlin",
+        "contacts": [{"kind": "webhook", "address": down.url}]}),
+    );
+    send(
+        &app,
+        "admin",
+        "POST",
+        "/api/v1/groups",
+        &json!({"slug": "duty", "name": "Duty", "members": ["carol"]}),
+    );
+    let sla = send(
+        &app,
+        "manager",
+        "POST",
+        "/api/v1/slas",
+        &json!({"name": "Gold", "targets": [
+        {"ticket_type": "incident", "priority": "P1", "respond_seconds": 1800, "resolve_seconds": 7200}],
+        "escalations": [{"timer": "respond", "at_percent": 100, "notify": ["bob", "duty"]}]}),
+    );
+    send(
+        &app,
+        "manager",
+        "POST",
+        "/api/v1/contracts",
+        &json!({"name": "default", "sla": sla["id"]}),
+    );
+    let opened =
+        app.open_incident(json!({"title": "Shop down", "impact": "high", "urgency": "high"}));
+    let id = opened["id"].as_str().unwrap().to_owned();
+
+    // 09:31: the response is late: the escalation queues bob's webhook and e-mail and carol's
+    advance(&app, 31 * 60);
+    flaky.wait_for(1);
+    let failed = wait_status(&app, &id, &flaky.url, "failed");
+    assert_eq!(failed["attempts"], 1);
+    let history = app.get(&format!("/api/v1/incidents/{id}/history")).json();
+    let escalated = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["type"] == "SlaEscalated")
+        .unwrap();
+    let queued: Vec<&Value> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "NotificationQueued")
+        .collect();
+    assert_eq!(queued.len(), 3);
+    assert_eq!(
+        queued[0]["position"].as_u64().unwrap() - history[escalated]["position"].as_u64().unwrap(),
+        1,
+        "queued in the same append as the escalation"
+    );
+    let email = notifications(&app, &id)
+        .into_iter()
+        .find(|n| n["channel"] == "email")
+        .unwrap();
+    assert_eq!(
+        email["status"], "queued",
+        "no e-mail delivery yet: it waits, visible"
+    );
+
+    // the retries come by the backoff: 30 s, then 60 s (plus jitter)
+    advance(&app, 40);
+    flaky.wait_for(2);
+    wait_status(&app, &id, &flaky.url, "failed");
+    advance(&app, 80);
+    flaky.wait_for(3);
+    let sent = wait_status(&app, &id, &flaky.url, "sent");
+    assert_eq!(sent["attempts"], 3);
+    advance(&app, 3600);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(flaky.count(), 3, "sent once, never again");
+    let seen = flaky.seen.lock().unwrap().clone();
+    for (headers, body) in &seen {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(
+            header("idempotency-key").as_deref(),
+            sent["id"].as_str(),
+            "one key for every try"
+        );
+        let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+        mac.update(body.as_bytes());
+        let expected: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            header("servicedesk-signature"),
+            Some(format!("sha256={expected}"))
+        );
+        let payload: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(payload["incident"], id.as_str());
+        assert!(payload["subject"].as_str().unwrap().contains("Shop down"));
+    }
+
+    // carol's receiver stays down: every try fails, then it is dead-lettered
+    for _ in 0..10 {
+        advance(&app, 2 * 3600);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    let dead = wait_status(&app, &id, &down.url, "dead");
+    assert_eq!(dead["attempts"], 8);
+    assert_eq!(down.count(), 8);
+    assert!(dead["last_error"].as_str().unwrap().contains("500"));
+    // it comes back; a person retries the dead letter
+    down.failures.store(0, Ordering::SeqCst);
+    let agent = app.issue_token(&["agent"], "alice", "1h");
+    let path = format!(
+        "/api/v1/incidents/{id}/notifications/{}/retry",
+        dead["id"].as_str().unwrap()
+    );
+    let retried = app.request("POST", &path, Some(&agent), &[], None);
+    assert_eq!(retried.status, 200, "{}", retried.body);
+    let sent = wait_status(&app, &id, &down.url, "sent");
+    assert_eq!(sent["attempts"], 9);
+    let again = app.request("POST", &path, Some(&agent), &[], None);
+    again.problem(422);
+}
