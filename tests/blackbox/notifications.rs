@@ -1,7 +1,7 @@
 //! Notifications delivered by the real server to real HTTP receivers on the manual clock: an
 //! SLA escalation queues a message per contact method in the same append; a flaky webhook is
 //! retried with backoff and delivered once it answers (the same idempotency key each time, the
-//! body signed); a receiver that is down dead-letters after the last try, and a person's retry
+//! body signed); an SMS goes through an HTTP gateway in its template; a receiver that is down dead-letters after the last try, and a person's retry
 //! through the API sends it again.
 
 use crate::support::{spawn_app_with, TestApp};
@@ -152,19 +152,27 @@ fn wait_status(app: &TestApp, id: &str, to: &str, status: &str) -> Value {
 
 #[test]
 fn an_escalation_is_delivered_to_a_flaky_webhook_once_and_a_dead_letter_is_retried() {
+    let flaky = Receiver::start(2);
+    let down = Receiver::start(usize::MAX);
+    let gateway = Receiver::start(0);
     let app = spawn_app_with(&[
         ("SERVICEDESK_CLOCK", "manual:2026-12-07T09:00:00Z"),
         ("SERVICEDESK_WEBHOOK_SECRET", SECRET),
+        ("SERVICEDESK_SMS_GATEWAY_URL", &gateway.url),
+        (
+            "SERVICEDESK_SMS_TEMPLATE",
+            r#"{"recipient": "{to}", "message": "{text}"}"#,
+        ),
+        ("SERVICEDESK_SMS_AUTHORIZATION", "Bearer gateway-token"),
     ]);
-    let flaky = Receiver::start(2);
-    let down = Receiver::start(usize::MAX);
     send(
         &app,
         "admin",
         "POST",
         "/api/v1/people",
         &json!({"id": "bob", "name": "Bob", "time_zone": "Europe/Berlin",
-        "contacts": [{"kind": "webhook", "address": flaky.url}, {"kind": "email", "address": "bob@example.com"}]}),
+        "contacts": [{"kind": "webhook", "address": flaky.url}, {"kind": "email", "address": "bob@example.com"},
+                     {"kind": "sms", "address": "+4915112345678"}]}),
     );
     send(
         &app,
@@ -219,7 +227,7 @@ fn an_escalation_is_delivered_to_a_flaky_webhook_once_and_a_dead_letter_is_retri
         .iter()
         .filter(|e| e["type"] == "NotificationQueued")
         .collect();
-    assert_eq!(queued.len(), 3);
+    assert_eq!(queued.len(), 4);
     assert_eq!(
         queued[0]["position"].as_u64().unwrap() - history[escalated]["position"].as_u64().unwrap(),
         1,
@@ -233,6 +241,20 @@ fn an_escalation_is_delivered_to_a_flaky_webhook_once_and_a_dead_letter_is_retri
         email["status"], "queued",
         "no e-mail delivery yet: it waits, visible"
     );
+    // the SMS went through the gateway, in its template, with its credentials
+    gateway.wait_for(1);
+    wait_status(&app, &id, "+4915112345678", "sent");
+    let (headers, body) = gateway.seen.lock().unwrap()[0].clone();
+    let sms: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(sms["recipient"], "+4915112345678");
+    assert!(
+        sms["message"].as_str().unwrap().contains("Shop down"),
+        "{sms}"
+    );
+    assert!(headers.contains(&(
+        "authorization".to_owned(),
+        "Bearer gateway-token".to_owned()
+    )));
 
     // the retries come by the backoff: 30 s, then 60 s (plus jitter)
     advance(&app, 40);
@@ -245,6 +267,7 @@ fn an_escalation_is_delivered_to_a_flaky_webhook_once_and_a_dead_letter_is_retri
     advance(&app, 3600);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(flaky.count(), 3, "sent once, never again");
+    assert_eq!(gateway.count(), 1);
     let seen = flaky.seen.lock().unwrap().clone();
     for (headers, body) in &seen {
         let header = |name: &str| {

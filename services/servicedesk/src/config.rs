@@ -84,10 +84,24 @@ impl Config {
         toml::from_str(&text).map_err(|e| Failure(format!("config {}: {e}", path.display())))
     }
 
-    /// How notifications are delivered: `SERVICEDESK_WEBHOOK_SECRET` signs webhook bodies.
+    /// How notifications are delivered: `SERVICEDESK_WEBHOOK_SECRET` signs webhook bodies;
+    /// `SERVICEDESK_SMS_GATEWAY_URL` sends SMS as a POST of `SERVICEDESK_SMS_TEMPLATE`
+    /// (default `{"to": "{to}", "text": "{text}"}`; a template without a leading `{` is sent
+    /// as a form), with `SERVICEDESK_SMS_AUTHORIZATION` as its `Authorization` header.
     pub fn notifications(&self) -> servicedesk_application::notifier::NotificationSettings {
+        let sms = env("SERVICEDESK_SMS_GATEWAY_URL").map(|url| {
+            let template = env("SERVICEDESK_SMS_TEMPLATE")
+                .unwrap_or_else(|| r#"{"to": "{to}", "text": "{text}"}"#.to_owned());
+            servicedesk_application::notifier::SmsGateway {
+                url,
+                form: !template.trim_start().starts_with('{'),
+                template,
+                authorization: env("SERVICEDESK_SMS_AUTHORIZATION"),
+            }
+        });
         servicedesk_application::notifier::NotificationSettings {
             webhook_secret: env("SERVICEDESK_WEBHOOK_SECRET"),
+            sms,
             retry: Default::default(),
         }
     }

@@ -10,11 +10,13 @@
 //! crash between delivering and recording, at worst sends a message twice with the same
 //! idempotency key, and never loses one.
 //!
-//! Channels: webhooks (JSON, HMAC-signed, an idempotency key per notification). A channel
-//! this server has no delivery for yet (e-mail, SMS) leaves its notifications queued, visible
-//! on the ticket, rather than failing them.
+//! Channels: webhooks (JSON, HMAC-signed, an idempotency key per notification) and SMS
+//! through an HTTP gateway (a body template). A channel without a delivery (e-mail for now,
+//! SMS without a gateway configured) leaves its notifications queued, visible on the ticket,
+//! rather than failing them.
 
 mod backoff;
+mod sms;
 mod webhook;
 
 use crate::sla_scheduler::Agenda;
@@ -42,7 +44,19 @@ const TICK: Duration = Duration::from_millis(200);
 pub struct NotificationSettings {
     /// Signs webhook bodies (`Servicedesk-Signature: sha256=<hex HMAC of the body>`).
     pub webhook_secret: Option<String>,
+    pub sms: Option<SmsGateway>,
     pub retry: RetryPolicy,
+}
+
+/// An HTTP SMS gateway: `template` is the body, with `{to}` and `{text}` replaced.
+#[derive(Debug, Clone)]
+pub struct SmsGateway {
+    pub url: String,
+    pub template: String,
+    /// The body is a form (`application/x-www-form-urlencoded`), not JSON.
+    pub form: bool,
+    /// An `Authorization` header value, if the gateway wants one.
+    pub authorization: Option<String>,
 }
 
 pub(crate) fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> JoinHandle<()> {
@@ -179,8 +193,12 @@ async fn deliver_incident(app: &App, id: IncidentId) -> (IncidentId, Option<i64>
         let attempt = n.attempts + 1;
         let outcome = match n.notification.channel {
             ContactKind::Webhook => webhook::deliver(app, id, &n.notification, attempt).await,
+            ContactKind::Sms => match &app.settings.notifications.sms {
+                Some(gateway) => sms::deliver(gateway, id, &n.notification).await,
+                None => continue,
+            },
             // not delivered by this server yet: stays queued
-            ContactKind::Email | ContactKind::Sms => continue,
+            ContactKind::Email => continue,
         };
         let outcome = match outcome {
             Ok(()) => DeliveryOutcome::Sent,
