@@ -321,3 +321,133 @@ fn an_escalation_is_delivered_to_a_flaky_webhook_once_and_a_dead_letter_is_retri
     let again = app.request("POST", &path, Some(&agent), &[], None);
     again.problem(422);
 }
+
+/// A real SMTP server: Debian's aiosmtpd, delivering into a Maildir.
+struct SmtpServer {
+    child: std::process::Child,
+    maildir: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    fn start(port: u16) -> Self {
+        let maildir = tempfile::tempdir().unwrap();
+        for sub in ["tmp", "new", "cur"] {
+            std::fs::create_dir(maildir.path().join(sub)).unwrap();
+        }
+        let child = std::process::Command::new("/usr/bin/python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(maildir.path())
+            .spawn()
+            .expect("python3-aiosmtpd (apt-get install python3-aiosmtpd)");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "aiosmtpd did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, maildir }
+    }
+
+    fn messages(&self) -> Vec<String> {
+        let new = self.maildir.path().join("new");
+        std::fs::read_dir(new)
+            .map(|entries| {
+                entries
+                    .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn e_mail_goes_through_a_real_smtp_server_once_it_is_back() {
+    let port = free_port();
+    let app = spawn_app_with(&[
+        ("SERVICEDESK_CLOCK", "manual:2026-12-07T09:00:00Z"),
+        ("SERVICEDESK_SMTP_URL", &format!("smtp://127.0.0.1:{port}")),
+        ("SERVICEDESK_SMTP_FROM", "Service desk <desk@example.com>"),
+        ("SERVICEDESK_PUBLIC_URL", "https://desk.example.com"),
+    ]);
+    send(
+        &app,
+        "admin",
+        "POST",
+        "/api/v1/people",
+        &json!({"id": "erin", "name": "Erin", "time_zone": "UTC",
+        "contacts": [{"kind": "email", "address": "erin@example.com"}]}),
+    );
+    let sla = send(
+        &app,
+        "manager",
+        "POST",
+        "/api/v1/slas",
+        &json!({"name": "Gold", "targets": [
+        {"ticket_type": "incident", "priority": "P1", "respond_seconds": 1800, "resolve_seconds": 7200}],
+        "escalations": [{"timer": "respond", "at_percent": 100, "notify": ["erin"]}]}),
+    );
+    send(
+        &app,
+        "manager",
+        "POST",
+        "/api/v1/contracts",
+        &json!({"name": "default", "sla": sla["id"]}),
+    );
+    let opened =
+        app.open_incident(json!({"title": "Mail relay down", "impact": "high", "urgency": "high"}));
+    let id = opened["id"].as_str().unwrap().to_owned();
+
+    // the SMTP server is not up yet: the first try fails and waits
+    advance(&app, 31 * 60);
+    let failed = wait_status(&app, &id, "erin@example.com", "failed");
+    assert!(
+        failed["last_error"].as_str().unwrap().contains("SMTP"),
+        "{failed}"
+    );
+    let smtp = SmtpServer::start(port);
+    advance(&app, 40);
+    let sent = wait_status(&app, &id, "erin@example.com", "sent");
+    assert_eq!(sent["attempts"], 2);
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    // the body is quoted-printable: join its soft line breaks
+    let mail = &messages[0]
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    assert!(mail.contains("To: erin@example.com"), "{mail}");
+    assert!(mail.contains("Subject: [P1] SLA escalation"), "{mail}");
+    assert!(
+        mail.contains(&format!("https://desk.example.com/api/v1/incidents/{id}")),
+        "{mail}"
+    );
+    assert!(
+        mail.contains(sent["id"].as_str().unwrap()),
+        "the notification id travels along"
+    );
+    advance(&app, 3600);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(smtp.messages().len(), 1, "sent once");
+}

@@ -87,8 +87,10 @@ impl Config {
     /// How notifications are delivered: `SERVICEDESK_WEBHOOK_SECRET` signs webhook bodies;
     /// `SERVICEDESK_SMS_GATEWAY_URL` sends SMS as a POST of `SERVICEDESK_SMS_TEMPLATE`
     /// (default `{"to": "{to}", "text": "{text}"}`; a template without a leading `{` is sent
-    /// as a form), with `SERVICEDESK_SMS_AUTHORIZATION` as its `Authorization` header.
-    pub fn notifications(&self) -> servicedesk_application::notifier::NotificationSettings {
+    /// as a form), with `SERVICEDESK_SMS_AUTHORIZATION` as its `Authorization` header;
+    /// `SERVICEDESK_SMTP_URL` (`smtp://host:port`) sends e-mail from `SERVICEDESK_SMTP_FROM`,
+    /// with links under `SERVICEDESK_PUBLIC_URL`.
+    pub fn notifications(&self) -> Result<servicedesk_application::notifier::NotificationSettings> {
         let sms = env("SERVICEDESK_SMS_GATEWAY_URL").map(|url| {
             let template = env("SERVICEDESK_SMS_TEMPLATE")
                 .unwrap_or_else(|| r#"{"to": "{to}", "text": "{text}"}"#.to_owned());
@@ -99,11 +101,40 @@ impl Config {
                 authorization: env("SERVICEDESK_SMS_AUTHORIZATION"),
             }
         });
-        servicedesk_application::notifier::NotificationSettings {
+        let smtp = match env("SERVICEDESK_SMTP_URL") {
+            None => None,
+            Some(url) => {
+                let rest = url
+                    .strip_prefix("smtp://")
+                    .unwrap_or(&url)
+                    .trim_end_matches('/');
+                let (host, port) = match rest.rsplit_once(':') {
+                    Some((host, port)) => match port.parse() {
+                        Ok(port) => (host.to_owned(), port),
+                        Err(_) => {
+                            return fail(format!(
+                                "SERVICEDESK_SMTP_URL must be smtp://host:port, not {url:?}"
+                            ))
+                        }
+                    },
+                    None => (rest.to_owned(), 25),
+                };
+                Some(servicedesk_application::notifier::SmtpRelay {
+                    host,
+                    port,
+                    from: env("SERVICEDESK_SMTP_FROM").unwrap_or_else(|| {
+                        "servicedesk <servicedesk@localhost.localdomain>".to_owned()
+                    }),
+                    link_base: env("SERVICEDESK_PUBLIC_URL").unwrap_or_default(),
+                })
+            }
+        };
+        Ok(servicedesk_application::notifier::NotificationSettings {
             webhook_secret: env("SERVICEDESK_WEBHOOK_SECRET"),
             sms,
+            smtp,
             retry: Default::default(),
-        }
+        })
     }
 
     /// The identity provider, if one is set (`SERVICEDESK_OIDC_ISSUER` or `oidc.issuer`). Its

@@ -50,7 +50,7 @@ pub async fn serve(
         priority_matrix: config.priority_matrix.clone(),
         read_your_writes_timeout: Duration::from_millis(config.http.read_your_writes_timeout_ms),
         shared_log: !matches!(backend, Backend::Sqlite),
-        notifications: config.notifications(),
+        notifications: config.notifications()?,
     };
     let (app, background) = App::start(store.clone(), leases, read_models, clock, settings)?;
     let state = web::Data::new(AppState {

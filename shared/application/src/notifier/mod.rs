@@ -10,12 +10,13 @@
 //! crash between delivering and recording, at worst sends a message twice with the same
 //! idempotency key, and never loses one.
 //!
-//! Channels: webhooks (JSON, HMAC-signed, an idempotency key per notification) and SMS
-//! through an HTTP gateway (a body template). A channel without a delivery (e-mail for now,
-//! SMS without a gateway configured) leaves its notifications queued, visible on the ticket,
-//! rather than failing them.
+//! Channels: webhooks (JSON, HMAC-signed, an idempotency key per notification), SMS through
+//! an HTTP gateway (a body template) and e-mail over SMTP. A channel this server has not been
+//! given (no SMTP relay, no SMS gateway) leaves its notifications queued, visible on the
+//! ticket, rather than failing them.
 
 mod backoff;
+mod email;
 mod sms;
 mod webhook;
 
@@ -45,7 +46,19 @@ pub struct NotificationSettings {
     /// Signs webhook bodies (`Servicedesk-Signature: sha256=<hex HMAC of the body>`).
     pub webhook_secret: Option<String>,
     pub sms: Option<SmsGateway>,
+    pub smtp: Option<SmtpRelay>,
     pub retry: RetryPolicy,
+}
+
+/// The SMTP relay e-mail goes through (plain SMTP to a local relay for now).
+#[derive(Debug, Clone)]
+pub struct SmtpRelay {
+    pub host: String,
+    pub port: u16,
+    /// The sender, `servicedesk <desk@example.com>`.
+    pub from: String,
+    /// Put before incident paths in messages, e.g. `https://desk.example.com`.
+    pub link_base: String,
 }
 
 /// An HTTP SMS gateway: `template` is the body, with `{to}` and `{text}` replaced.
@@ -197,8 +210,10 @@ async fn deliver_incident(app: &App, id: IncidentId) -> (IncidentId, Option<i64>
                 Some(gateway) => sms::deliver(gateway, id, &n.notification).await,
                 None => continue,
             },
-            // not delivered by this server yet: stays queued
-            ContactKind::Email => continue,
+            ContactKind::Email => match &app.settings.notifications.smtp {
+                Some(relay) => email::deliver(relay, id, &n.notification, now).await,
+                None => continue,
+            },
         };
         let outcome = match outcome {
             Ok(()) => DeliveryOutcome::Sent,
