@@ -64,6 +64,15 @@ CREATE TABLE IF NOT EXISTS sla_targets (
     PRIMARY KEY (settled_at, incident, timer)
 ) WITHOUT ROWID;
 
+-- Every notification of every incident, as the incident's state has it (for the outbox views).
+CREATE TABLE IF NOT EXISTS notifications (
+    id        TEXT    PRIMARY KEY,
+    incident  TEXT    NOT NULL,
+    status    TEXT    NOT NULL,            -- queued | sent | failed | dead
+    queued_at INTEGER NOT NULL,
+    doc       TEXT    NOT NULL             -- NotificationState with "incident"
+) WITHOUT ROWID;
+
 -- The calendars tickets ran on, as snapshotted on them, once each (key: SHA-256 of the JSON).
 CREATE TABLE IF NOT EXISTS sla_calendars (
     key  TEXT PRIMARY KEY,

@@ -15,6 +15,8 @@ CREATE INDEX IF NOT EXISTS incidents_by_customer ON incidents (customer, opened_
 CREATE INDEX IF NOT EXISTS incidents_by_sla_next ON incidents (sla_next_at) WHERE sla_next_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS incidents_by_sla_due  ON incidents (sla_due_at);
 CREATE INDEX IF NOT EXISTS incidents_by_notify_next ON incidents (notify_next_at) WHERE notify_next_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS notifications_by_status ON notifications (status, queued_at, id);
+CREATE INDEX IF NOT EXISTS notifications_by_incident ON notifications (incident);
 CREATE INDEX IF NOT EXISTS sla_targets_by_incident ON sla_targets (incident);
 -- the backlog at an instant, read from the index alone
 CREATE INDEX IF NOT EXISTS incidents_backlog ON incidents

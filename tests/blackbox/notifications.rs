@@ -307,11 +307,17 @@ fn an_escalation_is_delivered_to_a_flaky_webhook_once_and_a_dead_letter_is_retri
     assert_eq!(dead["attempts"], 8);
     assert_eq!(down.count(), 8);
     assert!(dead["last_error"].as_str().unwrap().contains("500"));
+    // the failed-delivery queue shows it
+    let dead_letters = app.get("/api/v1/notifications?status=dead").json();
+    assert_eq!(dead_letters.as_array().unwrap().len(), 1);
+    assert_eq!(dead_letters[0]["incident"], id.as_str());
+    assert_eq!(dead_letters[0]["id"], dead["id"]);
+    app.get("/api/v1/notifications?status=lost").problem(400);
     // it comes back; a person retries the dead letter
     down.failures.store(0, Ordering::SeqCst);
     let agent = app.issue_token(&["agent"], "alice", "1h");
     let path = format!(
-        "/api/v1/incidents/{id}/notifications/{}/retry",
+        "/api/v1/notifications/{}/retry",
         dead["id"].as_str().unwrap()
     );
     let retried = app.request("POST", &path, Some(&agent), &[], None);
@@ -320,6 +326,26 @@ fn an_escalation_is_delivered_to_a_flaky_webhook_once_and_a_dead_letter_is_retri
     assert_eq!(sent["attempts"], 9);
     let again = app.request("POST", &path, Some(&agent), &[], None);
     again.problem(422);
+    let by_ticket = format!(
+        "/api/v1/incidents/{id}/notifications/{}/retry",
+        dead["id"].as_str().unwrap()
+    );
+    app.request("POST", &by_ticket, Some(&agent), &[], None)
+        .problem(422);
+    assert!(app
+        .get("/api/v1/notifications?status=dead")
+        .json()
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        app.get("/api/v1/notifications?status=sent")
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 /// A real SMTP server: Debian's aiosmtpd, delivering into a Maildir.

@@ -70,6 +70,8 @@ use utoipa::{Modify, OpenApi};
         registries::replace_service,
         incidents::incident_notifications,
         incidents::retry_notification,
+        incidents::list_notifications,
+        incidents::retry_any_notification,
         reports::sla_report,
         reports::simulate_sla,
         oncall::create_person,

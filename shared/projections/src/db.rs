@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 /// Bump when the read-model tables change shape: a file with another version is rebuilt from
 /// the log at start-up instead of being migrated.
-pub const READ_MODEL_SCHEMA_VERSION: i64 = 15;
+pub const READ_MODEL_SCHEMA_VERSION: i64 = 16;
 
 const TABLES: &str = include_str!("../../../migrations/0002_read_models.sql");
 pub(crate) const INDEXES: &str = include_str!("../../../migrations/0003_read_model_indexes.sql");

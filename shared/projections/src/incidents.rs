@@ -103,6 +103,10 @@ fn store(conn: &Connection, entry: &Touched) -> Result<Option<i64>, ProjectionEr
     };
     let (_, key) = row::upsert(conn, state, &row::doc(state)?, !entry.existed)?;
     crate::sla_targets::write(conn, state, entry.existed)?;
+    // Notifications are never taken off a ticket: one without any has no rows to replace.
+    if !state.notifications.is_empty() {
+        crate::notifications::write(conn, state, entry.existed)?;
+    }
     if entry.links != state.links {
         row::write_links(conn, state, entry.existed)?;
     }

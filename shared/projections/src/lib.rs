@@ -11,6 +11,7 @@ mod fold;
 mod fts;
 mod incidents;
 mod integrations;
+mod notifications;
 mod problems;
 mod query;
 mod rebuild;

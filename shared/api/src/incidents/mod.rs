@@ -2,6 +2,7 @@
 
 mod dto;
 mod notifications;
+mod outbox;
 mod query;
 mod read;
 mod sla;
@@ -9,6 +10,7 @@ mod write;
 
 pub use dto::*;
 pub use notifications::*;
+pub use outbox::*;
 pub(crate) use query::query_pairs;
 pub use query::ListParams;
 pub use read::*;
@@ -28,5 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(link_incident)
         .service(unlink_incident)
         .service(incident_notifications)
-        .service(retry_notification);
+        .service(retry_notification)
+        .service(list_notifications)
+        .service(retry_any_notification);
 }

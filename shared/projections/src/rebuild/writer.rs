@@ -14,6 +14,7 @@ pub(crate) fn write(conn: &Connection, items: &[Item]) -> Result<(), ProjectionE
                 let (_, key) = rows.insert(state, doc)?;
                 row::write_links(conn, state, false)?;
                 crate::sla_targets::write(conn, state, false)?;
+                crate::notifications::write(conn, state, false)?;
                 texts.push(TextChange {
                     key,
                     old: None,
