@@ -477,3 +477,141 @@ fn e_mail_goes_through_a_real_smtp_server_once_it_is_back() {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(smtp.messages().len(), 1, "sent once");
 }
+
+#[test]
+fn kill_9_with_notifications_queued_loses_none_and_the_receiver_sees_each_key_once() {
+    // a slow receiver, so the kill falls in the middle of the deliveries
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let keys: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = keys.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let (mut line, mut length, mut key) = (String::new(), 0usize, String::new());
+                reader.read_line(&mut line).unwrap();
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap() == 0 || line.trim().is_empty() {
+                        break;
+                    }
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(v) = lower.strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    if let Some(v) = lower.strip_prefix("idempotency-key:") {
+                        key = v.trim().to_owned();
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                std::thread::sleep(Duration::from_millis(100));
+                log.lock().unwrap().push(key);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            });
+        }
+    });
+    let mut app = spawn_app_with(&[("SERVICEDESK_CLOCK", "manual:2026-12-07T09:00:00Z")]);
+    let people: Vec<String> = (0..30).map(|i| format!("p{i}")).collect();
+    for p in &people {
+        send(
+            &app,
+            "admin",
+            "POST",
+            "/api/v1/people",
+            &json!({"id": p, "name": p, "time_zone": "UTC",
+            "contacts": [{"kind": "webhook", "address": url}]}),
+        );
+    }
+    send(
+        &app,
+        "admin",
+        "POST",
+        "/api/v1/groups",
+        &json!({"slug": "all", "name": "All", "members": people}),
+    );
+    let sla = send(
+        &app,
+        "manager",
+        "POST",
+        "/api/v1/slas",
+        &json!({"name": "Gold", "targets": [
+        {"ticket_type": "incident", "priority": "P1", "respond_seconds": 1800, "resolve_seconds": 7200}],
+        "escalations": [{"timer": "respond", "at_percent": 100, "notify": ["all"]}]}),
+    );
+    send(
+        &app,
+        "manager",
+        "POST",
+        "/api/v1/contracts",
+        &json!({"name": "default", "sla": sla["id"]}),
+    );
+    let ids: Vec<String> = (0..4)
+        .map(|i| {
+            let opened = app.open_incident(
+                json!({"title": format!("down {i}"), "impact": "high", "urgency": "high"}),
+            );
+            opened["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    advance(&app, 31 * 60);
+    // 120 notifications queued; kill the server once some have arrived
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while keys.lock().unwrap().len() < 5 {
+        assert!(Instant::now() < deadline, "deliveries never began");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    app.kill_hard();
+    let dir = app.dir.clone();
+    let app = crate::support::start_with(
+        &dir,
+        &[("SERVICEDESK_CLOCK", "manual:2026-12-07T09:31:00Z")],
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let pending: usize = ids
+            .iter()
+            .map(|id| {
+                notifications(&app, id)
+                    .iter()
+                    .filter(|n| n["status"] != "sent")
+                    .count()
+            })
+            .sum();
+        if pending == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{pending} notifications never sent"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let all: Vec<String> = ids
+        .iter()
+        .flat_map(|id| notifications(&app, id))
+        .map(|n| n["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(all.len(), 120, "nothing queued was lost");
+    let seen = keys.lock().unwrap().clone();
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    let mut expected = all.clone();
+    expected.sort();
+    assert_eq!(
+        unique, expected,
+        "every notification reached the receiver, each under its own key"
+    );
+    assert!(
+        seen.len() - unique.len() <= 32,
+        "a repeat only for tries in flight at the kill: {}",
+        seen.len() - unique.len()
+    );
+}
