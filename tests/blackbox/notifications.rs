@@ -615,3 +615,59 @@ fn kill_9_with_notifications_queued_loses_none_and_the_receiver_sees_each_key_on
         seen.len() - unique.len()
     );
 }
+
+#[test]
+fn a_channels_rate_limit_spreads_a_burst_of_notifications() {
+    let receiver = Receiver::start(0);
+    let app = spawn_app_with(&[
+        ("SERVICEDESK_CLOCK", "manual:2026-12-07T09:00:00Z"),
+        ("SERVICEDESK_NOTIFY_RATE_PER_SECOND", "5"),
+    ]);
+    let people: Vec<String> = (0..15).map(|i| format!("q{i}")).collect();
+    for p in &people {
+        send(
+            &app,
+            "admin",
+            "POST",
+            "/api/v1/people",
+            &json!({"id": p, "name": p, "time_zone": "UTC",
+            "contacts": [{"kind": "webhook", "address": receiver.url}]}),
+        );
+    }
+    send(
+        &app,
+        "admin",
+        "POST",
+        "/api/v1/groups",
+        &json!({"slug": "all", "name": "All", "members": people}),
+    );
+    let sla = send(
+        &app,
+        "manager",
+        "POST",
+        "/api/v1/slas",
+        &json!({"name": "Gold", "targets": [
+        {"ticket_type": "incident", "priority": "P1", "respond_seconds": 1800, "resolve_seconds": 7200}],
+        "escalations": [{"timer": "respond", "at_percent": 100, "notify": ["all"]}]}),
+    );
+    send(
+        &app,
+        "manager",
+        "POST",
+        "/api/v1/contracts",
+        &json!({"name": "default", "sla": sla["id"]}),
+    );
+    app.open_incident(json!({"title": "down", "impact": "high", "urgency": "high"}));
+    advance(&app, 31 * 60);
+    receiver.wait_for(1);
+    let first = Instant::now();
+    receiver.wait_for(15);
+    // five at once, then five a second: the last ten take two seconds at least
+    assert!(
+        first.elapsed() >= Duration::from_millis(1500),
+        "{:?}",
+        first.elapsed()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(receiver.count(), 15);
+}

@@ -89,7 +89,8 @@ impl Config {
     /// (default `{"to": "{to}", "text": "{text}"}`; a template without a leading `{` is sent
     /// as a form), with `SERVICEDESK_SMS_AUTHORIZATION` as its `Authorization` header;
     /// `SERVICEDESK_SMTP_URL` (`smtp://host:port`) sends e-mail from `SERVICEDESK_SMTP_FROM`,
-    /// with links under `SERVICEDESK_PUBLIC_URL`.
+    /// with links under `SERVICEDESK_PUBLIC_URL`; `SERVICEDESK_NOTIFY_RATE_PER_SECOND` limits
+    /// each channel (a burst of as many at once).
     pub fn notifications(&self) -> Result<servicedesk_application::notifier::NotificationSettings> {
         let sms = env("SERVICEDESK_SMS_GATEWAY_URL").map(|url| {
             let template = env("SERVICEDESK_SMS_TEMPLATE")
@@ -129,11 +130,28 @@ impl Config {
                 })
             }
         };
+        let rate = match env("SERVICEDESK_NOTIFY_RATE_PER_SECOND") {
+            None => None,
+            Some(text) => match text.parse::<f64>() {
+                Ok(per_second) if per_second > 0.0 => {
+                    Some(servicedesk_application::notifier::RateLimit {
+                        per_second,
+                        burst: per_second.max(1.0),
+                    })
+                }
+                _ => {
+                    return fail(format!(
+                        "SERVICEDESK_NOTIFY_RATE_PER_SECOND must be a positive number, not {text:?}"
+                    ))
+                }
+            },
+        };
         Ok(servicedesk_application::notifier::NotificationSettings {
             webhook_secret: env("SERVICEDESK_WEBHOOK_SECRET"),
             sms,
             smtp,
             retry: Default::default(),
+            rate,
         })
     }
 

@@ -17,6 +17,7 @@
 
 mod backoff;
 mod email;
+mod rate;
 mod sms;
 mod webhook;
 
@@ -34,6 +35,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use backoff::RetryPolicy;
+pub use rate::RateLimit;
 
 const NAME: &str = "notifier";
 
@@ -48,6 +50,8 @@ pub struct NotificationSettings {
     pub sms: Option<SmsGateway>,
     pub smtp: Option<SmtpRelay>,
     pub retry: RetryPolicy,
+    /// Per channel; none: as fast as the channels answer.
+    pub rate: Option<RateLimit>,
 }
 
 /// The SMTP relay e-mail goes through (plain SMTP to a local relay for now).
@@ -78,6 +82,7 @@ pub(crate) fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> JoinHandle<()
         move |_lease: Arc<dyn Lease>| Notifier {
             app: app.clone(),
             agenda: Agenda::default(),
+            limiter: Arc::new(rate::Limiter::new(app.settings.notifications.rate)),
         }
     };
     let options = FollowOptions {
@@ -99,6 +104,7 @@ pub(crate) fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> JoinHandle<()
 struct Notifier {
     app: Arc<App>,
     agenda: Agenda,
+    limiter: Arc<rate::Limiter>,
 }
 
 #[async_trait::async_trait]
@@ -166,27 +172,41 @@ impl Notifier {
             if due.is_empty() {
                 return Ok(());
             }
-            let work = due.iter().map(|(id, _)| deliver_incident(&self.app, *id));
-            for (id, next) in futures_util::future::join_all(work).await {
+            let work = due
+                .iter()
+                .map(|(id, _)| deliver_incident(&self.app, &self.limiter, *id));
+            let mut tried = false;
+            for (id, next, attempted) in futures_util::future::join_all(work).await {
                 self.agenda.set(id, next);
+                tried |= attempted;
+            }
+            // Held back by the rate limits only: the next tick looks again.
+            if !tried {
+                return Ok(());
             }
         }
     }
 }
 
-/// Delivers the incident's due notifications; answers when it next needs the notifier.
-async fn deliver_incident(app: &App, id: IncidentId) -> (IncidentId, Option<i64>) {
+/// Delivers the incident's due notifications; answers when it next needs the notifier, and
+/// whether anything was tried.
+async fn deliver_incident(
+    app: &App,
+    limiter: &rate::Limiter,
+    id: IncidentId,
+) -> (IncidentId, Option<i64>, bool) {
     let retry_soon = Some((app.clock.now() + chrono::Duration::seconds(5)).timestamp_micros());
     let incident = match app.load::<Incident>(id).await {
         Ok(Some(incident)) => incident,
-        Ok(None) => return (id, None),
+        Ok(None) => return (id, None, false),
         Err(e) => {
             tracing::warn!(incident = %id, error = %e, "cannot load the incident to notify");
-            return (id, retry_soon);
+            return (id, retry_soon, false);
         }
     };
     let now = app.clock.now();
     let mut next: Option<i64> = None;
+    let mut attempted = false;
     let mut later = |at: chrono::DateTime<chrono::Utc>| {
         let at = at.timestamp_micros();
         next = Some(next.map_or(at, |n: i64| n.min(at)));
@@ -203,6 +223,22 @@ async fn deliver_incident(app: &App, id: IncidentId) -> (IncidentId, Option<i64>
             later(due);
             continue;
         }
+        let settings = &app.settings.notifications;
+        let configured = match n.notification.channel {
+            ContactKind::Webhook => true,
+            ContactKind::Sms => settings.sms.is_some(),
+            ContactKind::Email => settings.smtp.is_some(),
+        };
+        if !configured {
+            continue;
+        }
+        if limiter.take(n.notification.channel).is_err() {
+            // over the channel's rate: due still, looked at again on the next tick (the
+            // bucket refills in real time, whatever the injected clock does)
+            later(now);
+            continue;
+        }
+        attempted = true;
         let attempt = n.attempts + 1;
         let outcome = match n.notification.channel {
             ContactKind::Webhook => webhook::deliver(app, id, &n.notification, attempt).await,
@@ -241,8 +277,8 @@ async fn deliver_incident(app: &App, id: IncidentId) -> (IncidentId, Option<i64>
         };
         if let Err(e) = app.execute::<Incident>(id, command, &how).await {
             tracing::warn!(incident = %id, error = %e, "cannot record a delivery; tried again");
-            return (id, retry_soon);
+            return (id, retry_soon, true);
         }
     }
-    (id, next)
+    (id, next, attempted)
 }
