@@ -3,6 +3,7 @@
 //! that follow the log (today the alarm reactor). No HTTP here: the `api` crate maps requests
 //! to commands and [`AppError`]s to problem documents.
 
+mod agenda;
 pub mod alarms;
 mod app;
 mod directory;
@@ -19,11 +20,11 @@ mod sla_simulation;
 mod stream_locks;
 pub mod streams;
 
+pub use agenda::Agenda as SlaAgenda;
 pub use app::{App, AppSettings, Background};
 pub use error::AppError;
 pub use execute::{Executed, Execution, ReadYourWrites};
 pub use ids::{Ids, UuidV7Ids};
 pub use local_leases::LocalLeases;
 pub use metrics::WriteMetrics;
-pub use sla_scheduler::Agenda as SlaAgenda;
 pub use sla_simulation::Proposal;

@@ -2,7 +2,6 @@
 //! group; the backlog from `incidents`; the breaches in the order they fell due. See
 //! `domain::sla::report` for what counts in a period.
 
-use crate::sla_targets::timer_name;
 use crate::{ProjectionError, ReadModelDb};
 use rusqlite::types::Value;
 use servicedesk_domain::sla::report::{
@@ -323,7 +322,7 @@ fn breaches(
         let id: String = row.get(0)?;
         let incident = uuid::Uuid::parse_str(&id)
             .map_err(|e| ProjectionError::Corrupt(format!("incident {id}: {e}")))?;
-        let timer = if row.get::<_, String>(1)? == timer_name(TimerKind::Respond) {
+        let timer = if row.get::<_, String>(1)? == TimerKind::Respond.as_str() {
             TimerKind::Respond
         } else {
             TimerKind::Resolve
@@ -416,11 +415,12 @@ impl ReadModelDb {
                 let id = row.get_ref(0)?.as_str().map_err(corrupt)?;
                 let incident = uuid::Uuid::parse_str(id)
                     .map_err(|e| ProjectionError::Corrupt(format!("incident {id}: {e}")))?;
-                let timer = if row.get_ref(1)?.as_str().map_err(corrupt)? == "respond" {
-                    TimerKind::Respond
-                } else {
-                    TimerKind::Resolve
-                };
+                let timer =
+                    if row.get_ref(1)?.as_str().map_err(corrupt)? == TimerKind::Respond.as_str() {
+                        TimerKind::Respond
+                    } else {
+                        TimerKind::Resolve
+                    };
                 each(
                     &found,
                     TargetRow {

@@ -5,7 +5,7 @@ use crate::time::micros;
 use crate::ProjectionError;
 use rusqlite::Connection;
 use servicedesk_domain::incident::Incident;
-use servicedesk_domain::sla::{Run, TimerKind};
+use servicedesk_domain::sla::Run;
 use sha2::{Digest, Sha256};
 
 /// `settled_at` of a target not settled yet: after every period.
@@ -44,7 +44,7 @@ pub(crate) fn write(
         };
         insert.execute(rusqlite::params![
             id,
-            timer_name(target.kind),
+            target.kind.as_str(),
             state.customer,
             state.service,
             state.priority.rank(),
@@ -60,14 +60,6 @@ pub(crate) fn write(
         ])?;
     }
     Ok(())
-}
-
-pub fn timer_name(kind: TimerKind) -> &'static str {
-    match kind {
-        TimerKind::Respond => "respond",
-        TimerKind::Resolve => "resolve",
-        TimerKind::Update => "update",
-    }
 }
 
 /// The key of the calendar's snapshot, stored once.

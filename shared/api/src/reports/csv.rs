@@ -72,10 +72,7 @@ fn breach_row(b: &Breach) -> String {
     [
         b.incident.to_string(),
         field(&b.link),
-        serde_json::to_value(b.timer)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        b.timer.as_str().to_owned(),
         b.priority.to_string(),
         field(b.customer.as_deref().unwrap_or("")),
         field(b.service.as_deref().unwrap_or("")),

@@ -21,7 +21,7 @@ mod rate;
 mod sms;
 mod webhook;
 
-use crate::sla_scheduler::Agenda;
+use crate::agenda::Agenda;
 use crate::{App, AppError, Execution};
 use servicedesk_domain::incident::{DeliveryOutcome, Incident, IncidentCommand, IncidentId};
 use servicedesk_domain::people::ContactKind;
@@ -117,44 +117,21 @@ impl Follower for Notifier {
 
     async fn resume(&mut self) -> Result<Position, AppError> {
         let head = *self.app.store.head().borrow();
-        self.app.wait_for_read_models_patiently(head).await;
-        let mut agenda = Agenda::default();
-        let mut after = None;
-        loop {
-            let (entries, next) = self
-                .app
-                .query(move |db| db.agenda(Column::Notification, after, 10_000))
-                .await?;
-            for (id, at) in entries {
-                agenda.set(id, Some(at));
-            }
-            match next {
-                Some(key) => after = Some(key),
-                None => break,
-            }
-        }
-        self.agenda = agenda;
+        self.agenda = Agenda::read(&self.app, Column::Notification, head).await?;
         self.deliver_due().await?;
         Ok(head)
     }
 
     async fn handle(&mut self, events: Vec<RecordedEvent>) -> Result<(), AppError> {
-        let mut touched: Vec<IncidentId> = events
-            .iter()
-            .filter(|e| e.event_type.starts_with("Notification"))
-            .filter_map(|e| IncidentId::from_stream(&e.stream))
-            .collect();
-        touched.sort_unstable();
-        touched.dedup();
-        if let (false, Some(last)) = (touched.is_empty(), events.last()) {
-            self.app.wait_for_read_models_patiently(last.position).await;
-            let next = self
-                .app
-                .query(move |db| db.next_of(Column::Notification, &touched))
+        if let Some(last) = events.last() {
+            let touched = events
+                .iter()
+                .filter(|e| e.event_type.starts_with("Notification"))
+                .filter_map(|e| IncidentId::from_stream(&e.stream))
+                .collect();
+            self.agenda
+                .refresh(&self.app, Column::Notification, touched, last.position)
                 .await?;
-            for (id, at) in next {
-                self.agenda.set(id, at);
-            }
         }
         self.deliver_due().await
     }

@@ -12,13 +12,11 @@
 //! read afresh from the read model, so thresholds that fell due while no scheduler ran are
 //! recorded at once (with the instant each fell due).
 
-mod agenda;
-
-pub use agenda::Agenda;
-
+use crate::agenda::Agenda;
 use crate::{App, AppError, Execution};
 use chrono::{DateTime, Utc};
 use servicedesk_domain::incident::{Incident, IncidentCommand, IncidentId};
+use servicedesk_projections::sla_agenda::Agenda as Column;
 use servicedesk_store::{
     follow_as_leader, Actor, ActorKind, FollowOptions, Follower, Lease, Position, RecordedEvent,
 };
@@ -80,55 +78,21 @@ impl Follower for Scheduler {
     /// from there (no checkpoint: everything before is in what it read).
     async fn resume(&mut self) -> Result<Position, AppError> {
         let head = *self.app.store.head().borrow();
-        self.wait_for_read_models(head).await;
-        let mut agenda = Agenda::default();
-        let mut after = None;
-        loop {
-            let (entries, next) = self
-                .app
-                .query(move |db| {
-                    db.agenda(
-                        servicedesk_projections::sla_agenda::Agenda::SlaThreshold,
-                        after,
-                        10_000,
-                    )
-                })
-                .await?;
-            for (id, at) in entries {
-                agenda.set(id, Some(at));
-            }
-            match next {
-                Some(key) => after = Some(key),
-                None => break,
-            }
-        }
-        tracing::info!(incidents = agenda.len(), "SLA scheduler took over");
-        self.agenda = agenda;
+        self.agenda = Agenda::read(&self.app, Column::SlaThreshold, head).await?;
+        tracing::info!(incidents = self.agenda.len(), "SLA scheduler took over");
         self.fire_due().await?;
         Ok(head)
     }
 
     async fn handle(&mut self, events: Vec<RecordedEvent>) -> Result<(), AppError> {
-        let mut touched: Vec<IncidentId> = events
-            .iter()
-            .filter_map(|e| IncidentId::from_stream(&e.stream))
-            .collect();
-        touched.sort_unstable();
-        touched.dedup();
-        if let (false, Some(last)) = (touched.is_empty(), events.last()) {
-            self.wait_for_read_models(last.position).await;
-            let next = self
-                .app
-                .query(move |db| {
-                    db.next_of(
-                        servicedesk_projections::sla_agenda::Agenda::SlaThreshold,
-                        &touched,
-                    )
-                })
+        if let Some(last) = events.last() {
+            let touched = events
+                .iter()
+                .filter_map(|e| IncidentId::from_stream(&e.stream))
+                .collect();
+            self.agenda
+                .refresh(&self.app, Column::SlaThreshold, touched, last.position)
                 .await?;
-            for (id, at) in next {
-                self.agenda.set(id, at);
-            }
         }
         self.fire_due().await
     }
@@ -139,18 +103,6 @@ impl Follower for Scheduler {
 }
 
 impl Scheduler {
-    /// The agenda is refreshed from the read models: they must include what it read.
-    async fn wait_for_read_models(&self, position: Position) {
-        while !self
-            .app
-            .projections
-            .wait_for(position, Duration::from_secs(5))
-            .await
-        {
-            tracing::warn!(position, "SLA scheduler waits for the read models");
-        }
-    }
-
     /// Records what is due by the clock now, and puts each incident back at its next threshold.
     async fn fire_due(&mut self) -> Result<(), AppError> {
         loop {

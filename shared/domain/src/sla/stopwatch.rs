@@ -15,6 +15,17 @@ pub enum TimerKind {
     Update,
 }
 
+impl TimerKind {
+    /// The name as the API spells it (its serde name).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Respond => "respond",
+            Self::Resolve => "resolve",
+            Self::Update => "update",
+        }
+    }
+}
+
 /// One target of an SLA, as snapshotted on the ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {

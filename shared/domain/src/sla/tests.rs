@@ -260,3 +260,13 @@ fn runs_match_the_banked_time_whatever_the_facts() {
     assert_eq!(result.met_after, Some(watch.banked));
     assert_eq!(result.met_after, Some(3600 + 3600 + 6 * 3600 + 1800));
 }
+
+#[test]
+fn timer_kinds_are_spelled_as_serde_spells_them() {
+    for kind in [TimerKind::Respond, TimerKind::Resolve, TimerKind::Update] {
+        assert_eq!(
+            serde_json::to_value(kind).unwrap().as_str(),
+            Some(kind.as_str())
+        );
+    }
+}

@@ -1,7 +1,11 @@
-//! When each incident's next SLA threshold falls due: the scheduler's whole memory, a few
-//! dozen bytes per incident with a running timer.
+//! When each incident next needs a follower that acts on time (the SLA scheduler: its next
+//! threshold; the notifier: its next try): such a follower's whole memory, a few dozen bytes
+//! per incident, read from and refreshed by the incidents read model.
 
+use crate::{App, AppError};
 use servicedesk_domain::incident::IncidentId;
+use servicedesk_projections::sla_agenda::Agenda as Column;
+use servicedesk_store::Position;
 use std::collections::{BTreeSet, HashMap};
 
 /// Instants are microseconds since the epoch (as the read model keeps them). Public for the
@@ -13,6 +17,50 @@ pub struct Agenda {
 }
 
 impl Agenda {
+    /// The whole agenda of `column` as the read models hold it once they include `position`.
+    pub(crate) async fn read(
+        app: &App,
+        column: Column,
+        position: Position,
+    ) -> Result<Self, AppError> {
+        app.wait_for_read_models_patiently(position).await;
+        let mut agenda = Self::default();
+        let mut after = None;
+        loop {
+            let (entries, next) = app
+                .query(move |db| db.agenda(column, after, 10_000))
+                .await?;
+            for (id, at) in entries {
+                agenda.set(id, Some(at));
+            }
+            match next {
+                Some(key) => after = Some(key),
+                None => return Ok(agenda),
+            }
+        }
+    }
+
+    /// Reads again the entries of `touched` once the read models include `position`.
+    pub(crate) async fn refresh(
+        &mut self,
+        app: &App,
+        column: Column,
+        mut touched: Vec<IncidentId>,
+        position: Position,
+    ) -> Result<(), AppError> {
+        touched.sort_unstable();
+        touched.dedup();
+        if touched.is_empty() {
+            return Ok(());
+        }
+        app.wait_for_read_models_patiently(position).await;
+        let next = app.query(move |db| db.next_of(column, &touched)).await?;
+        for (id, at) in next {
+            self.set(id, at);
+        }
+        Ok(())
+    }
+
     /// Sets (or clears, with None) when `id` is due next.
     pub fn set(&mut self, id: IncidentId, at: Option<i64>) {
         if let Some(old) = self.by_id.remove(&id) {
