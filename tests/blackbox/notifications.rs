@@ -400,6 +400,45 @@ impl Drop for SmtpServer {
     }
 }
 
+/// `count` people (`<prefix>0`, ...) with a webhook to `url`, all in group `all`, which the
+/// default contract's SLA notifies when a P1's response is late (after 30 minutes).
+fn escalate_to_everyone(app: &TestApp, prefix: &str, count: usize, url: &str) {
+    let people: Vec<String> = (0..count).map(|i| format!("{prefix}{i}")).collect();
+    for p in &people {
+        send(
+            app,
+            "admin",
+            "POST",
+            "/api/v1/people",
+            &json!({"id": p, "name": p,
+            "time_zone": "UTC", "contacts": [{"kind": "webhook", "address": url}]}),
+        );
+    }
+    send(
+        app,
+        "admin",
+        "POST",
+        "/api/v1/groups",
+        &json!({"slug": "all", "name": "All", "members": people}),
+    );
+    let sla = send(
+        app,
+        "manager",
+        "POST",
+        "/api/v1/slas",
+        &json!({"name": "Gold", "targets": [
+        {"ticket_type": "incident", "priority": "P1", "respond_seconds": 1800, "resolve_seconds": 7200}],
+        "escalations": [{"timer": "respond", "at_percent": 100, "notify": ["all"]}]}),
+    );
+    send(
+        app,
+        "manager",
+        "POST",
+        "/api/v1/contracts",
+        &json!({"name": "default", "sla": sla["id"]}),
+    );
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -518,40 +557,7 @@ fn kill_9_with_notifications_queued_loses_none_and_the_receiver_sees_each_key_on
         }
     });
     let mut app = spawn_app_with(&[("SERVICEDESK_CLOCK", "manual:2026-12-07T09:00:00Z")]);
-    let people: Vec<String> = (0..30).map(|i| format!("p{i}")).collect();
-    for p in &people {
-        send(
-            &app,
-            "admin",
-            "POST",
-            "/api/v1/people",
-            &json!({"id": p, "name": p, "time_zone": "UTC",
-            "contacts": [{"kind": "webhook", "address": url}]}),
-        );
-    }
-    send(
-        &app,
-        "admin",
-        "POST",
-        "/api/v1/groups",
-        &json!({"slug": "all", "name": "All", "members": people}),
-    );
-    let sla = send(
-        &app,
-        "manager",
-        "POST",
-        "/api/v1/slas",
-        &json!({"name": "Gold", "targets": [
-        {"ticket_type": "incident", "priority": "P1", "respond_seconds": 1800, "resolve_seconds": 7200}],
-        "escalations": [{"timer": "respond", "at_percent": 100, "notify": ["all"]}]}),
-    );
-    send(
-        &app,
-        "manager",
-        "POST",
-        "/api/v1/contracts",
-        &json!({"name": "default", "sla": sla["id"]}),
-    );
+    escalate_to_everyone(&app, "p", 30, &url);
     let ids: Vec<String> = (0..4)
         .map(|i| {
             let opened = app.open_incident(
@@ -623,40 +629,7 @@ fn a_channels_rate_limit_spreads_a_burst_of_notifications() {
         ("SERVICEDESK_CLOCK", "manual:2026-12-07T09:00:00Z"),
         ("SERVICEDESK_NOTIFY_RATE_PER_SECOND", "5"),
     ]);
-    let people: Vec<String> = (0..15).map(|i| format!("q{i}")).collect();
-    for p in &people {
-        send(
-            &app,
-            "admin",
-            "POST",
-            "/api/v1/people",
-            &json!({"id": p, "name": p, "time_zone": "UTC",
-            "contacts": [{"kind": "webhook", "address": receiver.url}]}),
-        );
-    }
-    send(
-        &app,
-        "admin",
-        "POST",
-        "/api/v1/groups",
-        &json!({"slug": "all", "name": "All", "members": people}),
-    );
-    let sla = send(
-        &app,
-        "manager",
-        "POST",
-        "/api/v1/slas",
-        &json!({"name": "Gold", "targets": [
-        {"ticket_type": "incident", "priority": "P1", "respond_seconds": 1800, "resolve_seconds": 7200}],
-        "escalations": [{"timer": "respond", "at_percent": 100, "notify": ["all"]}]}),
-    );
-    send(
-        &app,
-        "manager",
-        "POST",
-        "/api/v1/contracts",
-        &json!({"name": "default", "sla": sla["id"]}),
-    );
+    escalate_to_everyone(&app, "q", 15, &receiver.url);
     app.open_incident(json!({"title": "down", "impact": "high", "urgency": "high"}));
     advance(&app, 31 * 60);
     receiver.wait_for(1);

@@ -21,6 +21,21 @@ async fn load(state: &AppState, id: CalendarId) -> Result<CalendarDoc, ApiError>
         .ok_or_else(|| ApiError::NotFound(format!("no calendar {id}")))
 }
 
+/// Refuses a definition (a contract's, a customer's) naming a calendar that does not exist.
+pub(crate) async fn require_calendar(
+    state: &AppState,
+    calendar: Option<uuid::Uuid>,
+) -> Result<(), ApiError> {
+    let Some(id) = calendar else { return Ok(()) };
+    match load(state, CalendarId(id)).await {
+        Err(ApiError::NotFound(_)) => Err(ApiError::invalid_field(
+            "calendar",
+            format!("no calendar {id}"),
+        )),
+        other => other.map(|_| ()),
+    }
+}
+
 /// Define a calendar: a time zone, weekly business hours (or `"24x7"`) and holidays.
 #[utoipa::path(
     tag = "calendars",

@@ -8,7 +8,6 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use servicedesk_domain::calendar::CalendarId;
 use servicedesk_domain::contract::{
     choose, ContractCommand, ContractDoc, ContractId, ContractSpec, Scope,
 };
@@ -63,18 +62,7 @@ async fn check(
             format!("no SLA {}", spec.sla),
         ));
     }
-    if let Some(calendar) = spec.calendar {
-        let db = state.app.read_models.clone();
-        let found = web::block(move || db.calendar(CalendarId(calendar)))
-            .await
-            .map_err(ApiError::internal)??;
-        if found.is_none() {
-            return Err(ApiError::invalid_field(
-                "calendar",
-                format!("no calendar {calendar}"),
-            ));
-        }
-    }
+    crate::calendars::require_calendar(state, spec.calendar).await?;
     let clash = all_contracts(state).await?.into_iter().find(|c| {
         Some(c.id) != this && c.spec.customer == spec.customer && c.spec.service == spec.service
     });

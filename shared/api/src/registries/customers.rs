@@ -7,25 +7,13 @@ use crate::extract::{CorrelationId, IfMatch, ValidJson};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpResponse};
-use servicedesk_domain::calendar::CalendarId;
 use servicedesk_domain::catalog::Spec;
 use servicedesk_domain::customer::{CustomerCommand, CustomerDoc, CustomerId, CustomerSpec};
 
 /// The spec's own shape, then its calendar must exist.
 async fn check(state: &AppState, spec: &CustomerSpec) -> Result<(), ApiError> {
     spec.validate().map_err(validation)?;
-    if let Some(calendar) = spec.calendar {
-        let db = state.app.read_models.clone();
-        let found = web::block(move || db.calendar(CalendarId(calendar)))
-            .await
-            .map_err(ApiError::internal)??;
-        if found.is_none() {
-            return Err(ApiError::invalid_field(
-                "calendar",
-                format!("no calendar {calendar}"),
-            ));
-        }
-    }
+    crate::calendars::require_calendar(state, spec.calendar).await?;
     Ok(())
 }
 
