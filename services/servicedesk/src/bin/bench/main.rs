@@ -51,7 +51,8 @@ pub struct Options {
     pub postgres: Option<String>,
     /// Only issue 10's SLA benchmark.
     pub sla_only: bool,
-    /// Only its reports and simulation, on the data a previous `--sla-only --keep` left.
+    /// Only its deadline rate, reports, simulation and breach lag, on the data a previous
+    /// `--sla-only --keep` left.
     pub sla_reports_only: bool,
 }
 
